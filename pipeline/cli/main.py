@@ -1,0 +1,54 @@
+"""`wirestream`: one command group; each subcommand lives in its own module, imported when used."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMANDS: dict[str, str] = {
+    "stack": "pipeline.cli.stack:stack",
+    "worker": "pipeline.cli.worker:worker",
+    "ingest": "connectors.cli:ingest",
+    "watch": "connectors.cli:watch",
+    "connect": "connectors.cli:connect",
+    "serve-http": "connectors.cli:serve_http",
+    "enrich": "pipeline.cli.enrich:enrich",
+    "eval": "pipeline.cli.evaluate:evaluate",
+    "search": "pipeline.cli.search:search",
+    "tail": "pipeline.cli.tail:tail",
+    "topics": "pipeline.cli.topics:topics",
+    "deadletter": "pipeline.cli.deadletter:deadletter",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a subcommand's module only when that subcommand runs, so `--help` stays fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing names only: describing each would import every subcommand's dependencies.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name].partition(":")[0]) for name in sorted(COMMANDS)])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(("pipeline", "connectors")):
+                raise click.ClickException(f"`wirestream {name}` is not built yet ({exc.name})") from exc
+            raise click.ClickException(
+                f"`wirestream {name}` needs {exc.name!r}; install the extras: pip install -e '.[models]'"
+            ) from exc
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wirestream")
+def cli() -> None:
+    """Streaming news ingestion and enrichment: Kafka in, Elasticsearch and Kafka out."""

@@ -1,0 +1,37 @@
+"""Enrichers by versioned name, and the default chain in the order they run.
+
+Entries are import strings so that naming an enricher does not load its models.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+
+from pipeline.enrich.base import Enricher
+from pipeline.enrich.resources import Resources
+
+ENRICHERS: dict[str, str] = {
+    "wirecopy.v1": "pipeline.enrich.wirecopy:WireCopyEnricher",
+    "language.lingua.v1": "pipeline.enrich.language:LanguageEnricher",
+    "entities.spacy.v1": "pipeline.enrich.entities:EntityEnricher",
+    "quotes.rules.v1": "pipeline.enrich.quotes:QuoteEnricher",
+    "embedding.minilm.v1": "pipeline.enrich.embedding:EmbeddingEnricher",
+    "topic.minilm.v1": "pipeline.enrich.topics:TopicEnricher",
+    "stance.minilm.v1": "pipeline.enrich.stance:StanceEnricher",
+}
+
+DEFAULT_CHAIN: tuple[str, ...] = tuple(ENRICHERS)
+
+
+def build(names: Sequence[str], resources: Resources) -> list[Enricher]:
+    enrichers = []
+    for name in names:
+        try:
+            target = ENRICHERS[name]
+        except KeyError:
+            raise ValueError(f"unknown enricher {name!r}; known: {', '.join(ENRICHERS)}") from None
+        module, _, attr = target.partition(":")
+        enricher = getattr(importlib.import_module(module), attr)(resources)
+        enrichers.append(enricher)
+    return enrichers

@@ -1,0 +1,108 @@
+"""Typed settings, one class per component, read from `WIRESTREAM_*` environment variables.
+
+Defaults work with the local stack started by `wirestream stack up`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _user_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "wirestream"
+
+
+def _user_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "wirestream"
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", frozen=True)
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach Kafka. Setting `WIRESTREAM_KAFKA_BOOTSTRAP` means an external cluster."""
+
+    model_config = _config("WIRESTREAM_KAFKA_")
+
+    bootstrap: str = Field("127.0.0.1:9092", description="bootstrap servers, comma separated")
+    client_id: str = "wirestream"
+    compression: str = Field("gzip", description="producer compression: gzip, lz4, zstd or none")
+    request_timeout_ms: int = 30_000
+
+    @staticmethod
+    def is_external() -> bool:
+        return bool(os.environ.get("WIRESTREAM_KAFKA_BOOTSTRAP"))
+
+
+class TopicSettings(BaseSettings):
+    """Topic names and how the project creates them (auto creation is off on the broker)."""
+
+    model_config = _config("WIRESTREAM_TOPIC_")
+
+    article: str = "wire.article.v1"
+    enriched: str = "news.enriched.v1"
+    quote: str = "news.quote.v1"
+    deadletter: str = "wire.deadletter.v1"
+    partitions: int = 4
+    replication: int = 1
+
+
+class ElasticsearchSettings(BaseSettings):
+    """How to reach Elasticsearch. Setting `WIRESTREAM_ES_URL` means an external cluster."""
+
+    model_config = _config("WIRESTREAM_ES_")
+
+    url: str = "http://127.0.0.1:9200"
+    alias: str = Field("news", description="the alias searches and writes go through")
+    index_prefix: str = Field("news-v", description="versioned indices behind the alias")
+    request_timeout_s: float = 30.0
+
+    @staticmethod
+    def is_external() -> bool:
+        return bool(os.environ.get("WIRESTREAM_ES_URL"))
+
+
+class StackSettings(BaseSettings):
+    """The local Kafka + Elasticsearch stack (`wirestream stack ...`)."""
+
+    model_config = _config("WIRESTREAM_STACK_")
+
+    cache_dir: Path = Field(default_factory=_user_cache_dir, description="downloads (kept)")
+    state_dir: Path = Field(default_factory=_user_state_dir, description="data, logs, pids")
+    kafka_version: str = "4.1.1"
+    elasticsearch_version: str = "9.2.0"
+    es_heap: str = Field("1g", description="Elasticsearch -Xms/-Xmx")
+    kafka_heap: str = Field("512m", description="Kafka -Xms/-Xmx")
+    java_home: Path | None = Field(None, description="JDK 17+ for Kafka (default: java on PATH)")
+    es_java_home: Path | None = Field(None, description="JDK 21+ for Elasticsearch (default: found)")
+    start_timeout_s: float = 180.0
+
+
+class EnrichSettings(BaseSettings):
+    """The enrichment models and the stance targets of this deployment."""
+
+    model_config = _config("WIRESTREAM_ENRICH_")
+
+    targets: list[str] = Field(default_factory=list, description="stance targets for every article")
+    artefacts_dir: Path | None = Field(None, description="trained heads (default: shipped ones)")
+    batch_size: int = 32
+    device: str = "cpu"
+
+
+class WorkerSettings(BaseSettings):
+    """The Faust worker."""
+
+    model_config = _config("WIRESTREAM_WORKER_")
+
+    app_id: str = "wirestream"
+    batch_size: int = 32
+    batch_within_s: float = 0.5
+    web_port: int = 6066
+    data_dir: Path = Field(default_factory=lambda: _user_state_dir() / "worker")
