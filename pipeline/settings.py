@@ -6,7 +6,9 @@ Defaults work with the local stack started by `wirestream stack up`.
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +26,14 @@ def _user_state_dir() -> Path:
 
 def _config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, extra="forbid", frozen=True)
+
+
+class FailurePolicy(StrEnum):
+    """What a stage does with a failure: keep retrying, dead-letter the record, or stop the worker."""
+
+    RETRY = "retry"
+    DEADLETTER = "deadletter"
+    FAIL = "fail"
 
 
 class KafkaSettings(BaseSettings):
@@ -63,6 +73,12 @@ class ElasticsearchSettings(BaseSettings):
     alias: str = Field("news", description="the alias searches and writes go through")
     index_prefix: str = Field("news-v", description="versioned indices behind the alias")
     request_timeout_s: float = 30.0
+    refresh: Literal["false", "true", "wait_for"] = Field(
+        "false", description="refresh policy of bulk writes (false: the index refreshes on its own)"
+    )
+    retry_initial_s: float = Field(0.2, description="first backoff on 429/5xx/connection errors")
+    retry_max_s: float = Field(30.0, description="backoff cap (full jitter below it)")
+    retry_attempts: int = Field(8, description="attempts per bulk before the failure policy applies")
 
     @staticmethod
     def is_external() -> bool:
@@ -94,6 +110,7 @@ class EnrichSettings(BaseSettings):
     artefacts_dir: Path | None = Field(None, description="trained heads (default: shipped ones)")
     batch_size: int = 32
     device: str = "cpu"
+    chain: str = Field("", description="enricher names, comma separated; empty = the default chain")
 
 
 class WorkerSettings(BaseSettings):
@@ -105,4 +122,16 @@ class WorkerSettings(BaseSettings):
     batch_size: int = 32
     batch_within_s: float = 0.5
     web_port: int = 6066
+    web_enabled: bool = Field(True, description="Faust's web server (health, metrics)")
+    web_host: str = "127.0.0.1"
+    on_bad_record: FailurePolicy = Field(
+        FailurePolicy.DEADLETTER, description="undecodable, invalid or unenrichable records"
+    )
+    on_rejected_document: FailurePolicy = Field(
+        FailurePolicy.DEADLETTER, description="documents Elasticsearch refuses (mapping errors)"
+    )
+    on_unavailable: FailurePolicy = Field(
+        FailurePolicy.RETRY,
+        description="Elasticsearch or Kafka unavailable after retries: retry (pause) or fail (exit)",
+    )
     data_dir: Path = Field(default_factory=lambda: _user_state_dir() / "worker")
