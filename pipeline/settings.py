@@ -14,14 +14,26 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _user_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "wirestream"
+    # root gets the system location: Elasticsearch must run as an unprivileged user there,
+    # and that user cannot enter /root (mode 700).
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "wirestream"
+    if _running_as_root():
+        return Path("/var/cache/wirestream")
+    return Path.home() / ".cache" / "wirestream"
 
 
 def _user_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "wirestream"
+    if os.environ.get("XDG_STATE_HOME"):
+        return Path(os.environ["XDG_STATE_HOME"]) / "wirestream"
+    if _running_as_root():
+        return Path("/var/lib/wirestream")
+    return Path.home() / ".local" / "state" / "wirestream"
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -93,12 +105,18 @@ class StackSettings(BaseSettings):
     cache_dir: Path = Field(default_factory=_user_cache_dir, description="downloads (kept)")
     state_dir: Path = Field(default_factory=_user_state_dir, description="data, logs, pids")
     kafka_version: str = "4.1.1"
-    elasticsearch_version: str = "9.2.0"
+    elasticsearch_version: str = "9.2.4"
     es_heap: str = Field("1g", description="Elasticsearch -Xms/-Xmx")
     kafka_heap: str = Field("512m", description="Kafka -Xms/-Xmx")
     java_home: Path | None = Field(None, description="JDK 17+ for Kafka (default: java on PATH)")
     es_java_home: Path | None = Field(None, description="JDK 21+ for Elasticsearch (default: found)")
+    kafka_controller_port: int = Field(9093, description="KRaft controller listener (loopback)")
+    es_transport_port: int = Field(9300, description="Elasticsearch transport (loopback)")
+    es_user: str = Field(
+        "wirestream", description="when run as root: the unprivileged user Elasticsearch runs as"
+    )
     start_timeout_s: float = 180.0
+    stop_timeout_s: float = Field(30.0, description="SIGTERM, then SIGKILL after this long")
 
 
 class EnrichSettings(BaseSettings):

@@ -1,0 +1,170 @@
+"""`stack up`, `down` and `status` over the stack's components."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings
+from pipeline.stack import process
+from pipeline.stack.component import Component, Progress, tail
+from pipeline.stack.elasticsearch import ElasticsearchServer
+from pipeline.stack.health import port_open, split_host_port
+from pipeline.stack.kafka import KafkaServer
+
+
+class StackError(RuntimeError):
+    """The stack could not be brought to the asked state; the message says why."""
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    healthy: bool
+    external: bool
+    address: str
+    pid: int | None
+    version: str | None
+    detail: str
+
+
+def components(stack: StackSettings | None = None) -> list[Component]:
+    stack = stack or StackSettings()
+    return [
+        KafkaServer(stack, KafkaSettings()),
+        ElasticsearchServer(stack, ElasticsearchSettings()),
+    ]
+
+
+def _lock_path(comps: list[Component]):
+    return comps[0].state_dir / "stack.lock"
+
+
+def _live_record(comp: Component) -> process.PidFile | None:
+    record = process.PidFile.read(comp.pid_path)
+    return record if record and process.is_alive(record) else None
+
+
+def _needs_start(comp: Component, stack: StackSettings, progress: Progress) -> bool:
+    """Decides for one component: leave it, wait for it, or (re)start it."""
+    record = process.PidFile.read(comp.pid_path)
+    if record and process.is_alive(record):
+        health = comp.health()
+        if health.healthy:
+            progress(f"{comp.name}: already running (pid {record.pid}), {health.detail}")
+            return False
+        if time.time() - record.started_at < stack.start_timeout_s:
+            progress(f"{comp.name}: starting since {time.time() - record.started_at:.0f} s")
+            return False
+        progress(
+            f"{comp.name}: pid {record.pid} runs but is unhealthy ({health.detail}); restarting"
+        )
+        process.stop(record, stack.stop_timeout_s)
+        comp.pid_path.unlink(missing_ok=True)
+        return True
+    if record:
+        progress(f"{comp.name}: pid {record.pid} is gone; cleaning up and restarting")
+        comp.pid_path.unlink(missing_ok=True)
+    health = comp.health()
+    if health.healthy:
+        progress(
+            f"{comp.name}: a server this stack did not start answers at {comp.address}; using it"
+        )
+        return False
+    host, port = split_host_port(comp.address, 0)
+    if port_open(host, port):
+        raise StackError(f"{comp.name}: {host}:{port} is taken by something that is not healthy "
+                         f"{comp.name} ({health.detail}); free the port and retry")  # fmt: skip
+    return True
+
+
+def _failure(comp: Component, why: str) -> StackError:
+    lines = [*tail(comp.console_log, 15), "...", *tail(comp.main_log, 15)]
+    return StackError(f"{comp.name}: {why}. Last log lines:\n  " + "\n  ".join(lines))
+
+
+def _wait_healthy(comps: list[Component], timeout_s: float, progress: Progress) -> None:
+    started = time.monotonic()
+    pending = list(comps)
+    last_note = started
+    while pending:
+        for comp in list(pending):
+            health = comp.health(timeout_s=3.0)
+            if health.healthy:
+                progress(f"{comp.name}: healthy after {time.monotonic() - started:.1f} s "
+                         f"({health.detail})")  # fmt: skip
+                pending.remove(comp)
+            elif not comp.is_external() and _live_record(comp) is None:
+                raise _failure(comp, "the process exited while starting")
+        if not pending:
+            return
+        if time.monotonic() - started > timeout_s:
+            raise _failure(pending[0], f"not healthy after {timeout_s:.0f} s")
+        if time.monotonic() - last_note > 10:
+            progress(f"waiting for {', '.join(c.name for c in pending)} "
+                     f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+            last_note = time.monotonic()
+        time.sleep(0.5)
+
+
+def up(stack: StackSettings | None = None, progress: Progress = print) -> list[Status]:
+    """Brings every local component to healthy; idempotent. External ones are only checked."""
+    stack = stack or StackSettings()
+    comps = components(stack)
+    timeout_s = stack.start_timeout_s
+    with process.locked(_lock_path(comps)):
+        waiting: list[Component] = []
+        for comp in comps:
+            if comp.is_external():
+                progress(f"{comp.name}: external at {comp.address}; not starting anything")
+                waiting.append(comp)
+                continue
+            if not _needs_start(comp, stack, progress):
+                waiting.append(comp)
+                continue
+            comp.fetch(progress)
+            launch = comp.prepare(progress)
+            record = process.start(
+                launch.cmd, pid_path=comp.pid_path, log_path=comp.console_log,
+                marker=comp.marker, env=launch.env, cwd=launch.cwd, user=launch.user,
+            )  # fmt: skip
+            progress(f"{comp.name}: started (pid {record.pid}), logs in {comp.main_log.parent}")
+            waiting.append(comp)
+        _wait_healthy(waiting, timeout_s, progress)
+    return status(stack)
+
+
+def down(stack: StackSettings | None = None, progress: Progress = print) -> None:
+    """Stops every local component and its children; external ones are left alone."""
+    stack = stack or StackSettings()
+    comps = components(stack)
+    with process.locked(_lock_path(comps)):
+        for comp in comps:
+            if comp.is_external():
+                progress(f"{comp.name}: external; left alone")
+                continue
+            record = _live_record(comp)
+            if record is None:
+                progress(f"{comp.name}: not running")
+            else:
+                started = time.monotonic()
+                killed = process.stop(record, stack.stop_timeout_s)
+                how = "killed (did not stop on SIGTERM)" if killed else "stopped"
+                progress(
+                    f"{comp.name}: {how} pid {record.pid} in {time.monotonic() - started:.1f} s"
+                )
+            comp.pid_path.unlink(missing_ok=True)
+
+
+def status(stack: StackSettings | None = None) -> list[Status]:
+    result = []
+    for comp in components(stack):
+        health = comp.health()
+        record = None if comp.is_external() else _live_record(comp)
+        result.append(Status(
+            name=comp.name, healthy=health.healthy, external=comp.is_external(),
+            address=comp.address, pid=record.pid if record else None,
+            version=health.version or (None if comp.is_external() else comp.version),
+            detail=health.detail,
+        ))  # fmt: skip
+    return result
