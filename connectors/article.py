@@ -1,0 +1,152 @@
+"""Article ids and `wire.article.v1` records: the one place a connector's output is shaped.
+
+`article_id` is the Kafka key and the Elasticsearch `_id`, so a re-sent article updates its
+document instead of duplicating it. `build_article` turns parsed fields into a schema-valid record
+or raises `ParseError` with a message a human can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from connectors.errors import MalformedInput, ParseError
+from connectors.text import clean_line, clean_text, language_tag, parse_datetime, utc_now
+from pipeline import schemas
+from pipeline.schemas import SchemaError
+
+FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1")
+__all__ = ["MalformedInput", "ParseError", "article_id", "build_article", "normalise_url"]
+MAX_BODY_CHARS = 2_000_000  # schemas/wire.article.v1.json body.maxLength
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalise_url(url: str) -> str:
+    """The same page under cosmetic URL differences maps to one string.
+
+    Lower-cased scheme and host, default port, fragment, tracking parameters and a trailing slash
+    do not make a different article.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port is not None and str(parts.port) != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING_PARAMS)
+        )
+    )
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def normalise_body(body: str) -> str:
+    """Whitespace folded and case folded: re-keyed or re-wrapped copy keeps its id."""
+    return " ".join(body.split()).casefold()
+
+
+def article_id(
+    source: str, guid: str | None = None, url: str | None = None, body: str | None = None
+) -> str:
+    """32 hex characters: sha256 of source + guid, else source + normalised URL, else the body."""
+    if guid and guid.strip():
+        material = f"{source}\x1fguid\x1f{guid.strip()}"
+    elif url and url.strip():
+        material = f"{source}\x1furl\x1f{normalise_url(url)}"
+    elif body and body.strip():
+        material = f"body\x1f{normalise_body(body)}"
+    else:
+        raise ParseError("cannot identify the article: no guid, no url and no body")
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def parse_revision(value: object) -> int | None:
+    """A source version (`3`, `"3"`) as a non-negative integer, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        return int(value.strip())
+    return None
+
+
+def build_article(
+    *,
+    source: str,
+    body: str,
+    fmt: str,
+    guid: str | None = None,
+    url: str | None = None,
+    headline: str | None = None,
+    byline: str | None = None,
+    language: str | None = None,
+    published_at: object = None,
+    revision: object = None,
+    subjects: list[str] | None = None,
+    targets: list[str] | None = None,
+    received_at: str | None = None,
+) -> dict[str, Any]:
+    """A validated `wire.article.v1` record, or ParseError naming what is wrong."""
+    body = clean_text(body or "")
+    if not body:
+        raise ParseError("the article has an empty body")
+    if len(body) > MAX_BODY_CHARS:
+        raise ParseError(f"the body has {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}")
+    source = clean_line(source) or ""
+    if not source:
+        raise ParseError("the article has no source")
+    guid = clean_line(guid)
+    url = clean_line(url)
+    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        url = None  # a guid like urn:... is not a link; keep the field honest
+    record: dict[str, Any] = {
+        "schema": schemas.ARTICLE,
+        "id": article_id(source[:512], guid, url, body),
+        "source": source[:512],
+        "guid": guid,
+        "url": url,
+        "headline": _truncate(clean_line(headline), 2000),
+        "byline": _truncate(clean_line(byline), 1000),
+        "body": body,
+        "language": language_tag(language),
+        "published_at": parse_datetime(published_at),
+        "received_at": received_at or utc_now(),
+        "format": fmt,
+        "revision": _revision(revision),
+    }
+    if subjects:
+        record["subjects"] = _unique([(clean_line(s) or "")[:500] for s in subjects])[:200]
+    if targets:
+        record["targets"] = _unique([(clean_line(t) or "")[:500] for t in targets])[:50]
+    check_article(record)
+    return record
+
+
+def check_article(record: Any) -> None:
+    """Schema validation as a ParseError (the connectors' one error type)."""
+    try:
+        schemas.validate(schemas.ARTICLE, record)
+    except SchemaError as exc:
+        raise ParseError(str(exc)) from None
+
+
+def _revision(value: object) -> int:
+    parsed = parse_revision(value)
+    return parsed if parsed is not None else time.time_ns() // 1_000_000
+
+
+def _truncate(value: str | None, limit: int) -> str | None:
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + "…"
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))

@@ -1,0 +1,169 @@
+"""The connector commands: `ingest`, `watch`, `connect rss`, `serve-http`.
+
+Registered lazily in `pipeline/cli/main.py` as `connectors.cli:<name>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from connectors.formats import ALIASES, FORMATS
+from pipeline import logs
+
+log = logging.getLogger("connectors.cli")
+FORMAT_CHOICES = click.Choice(["auto", *FORMATS, *ALIASES], case_sensitive=False)
+RETRY_PAUSE_S = 5.0
+
+
+def _producer():  # imported lazily: `--help` must not need Kafka
+    from connectors.producer import ArticleProducer
+
+    try:
+        return ArticleProducer()
+    except Exception as exc:
+        raise click.ClickException(f"cannot reach Kafka: {type(exc).__name__}: {exc}") from None
+
+
+def _stop_on_signals(source) -> None:
+    def handler(signum: int, frame: object) -> None:
+        log.info("stopping", extra={"signal": signum})
+        source.stop()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def _run_forever(source, producer, state) -> None:
+    """Run a long-running source; when Kafka fails, pause and resume from the persisted state."""
+    from connectors.producer import DeliveryError
+    from connectors.runner import run
+
+    _stop_on_signals(source)
+    while True:
+        try:
+            run(source, producer, state)
+            return
+        except DeliveryError as exc:
+            log.error("delivery failed; retrying", extra={"error": str(exc)})
+            time.sleep(RETRY_PAUSE_S)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
+              help="wire format (default: by extension, else sniffed)")  # fmt: skip
+@click.option("--source", default=None, help="source name (default: WIRESTREAM_CONNECTOR_SOURCE)")
+def ingest(paths: tuple[Path, ...], fmt: str, source: str | None) -> None:
+    """Send the articles in PATHS (files, directories recursively, `-` for stdin) to Kafka."""
+    from connectors.files import FileSource
+    from connectors.producer import DeliveryError
+    from connectors.runner import Counts, deliver, run
+
+    logs.configure()
+    fmt_or_none = None if fmt == "auto" else fmt
+    with _producer() as producer:
+        try:
+            if paths == (Path("-"),):
+                from connectors.formats import read_path
+
+                counts = deliver(read_path("-", fmt_or_none, source=source), producer)
+            else:
+                missing = [str(p) for p in paths if str(p) != "-" and not p.exists()]
+                if missing:
+                    raise click.ClickException(f"no such file or directory: {', '.join(missing)}")
+                counts = run(FileSource(list(paths), fmt_or_none, source), producer)
+        except DeliveryError as exc:
+            raise click.ClickException(str(exc)) from None
+    assert isinstance(counts, Counts)
+    click.echo(f"sent: {counts.sent}  dead-lettered: {counts.deadlettered}")
+    if counts.sent == 0 and counts.deadlettered:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True)
+@click.option("--source", default=None, help="source name (default: WIRESTREAM_CONNECTOR_SOURCE)")
+@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="state file (default: <state_dir>/connectors/watch-<hash>.json)")  # fmt: skip
+@click.option("--interval", type=float, default=None, help="seconds between scans")
+@click.option("--once", is_flag=True, help="scan once, send what is new, and exit")
+def watch(
+    directory: Path,
+    fmt: str,
+    source: str | None,
+    state_path: Path | None,
+    interval: float | None,
+    once: bool,
+) -> None:
+    """Watch DIRECTORY (recursively) and send new or changed files; remembers what it sent."""
+    from connectors.files import DirectoryWatcher, watch_state_name
+    from connectors.settings import ConnectorSettings, WatchSettings
+    from connectors.state import StateFile
+
+    logs.configure()
+    settings = ConnectorSettings()
+    watch_settings = WatchSettings() if interval is None else WatchSettings(interval_s=interval)
+    state = StateFile(state_path or settings.state_dir / watch_state_name(directory))
+    watcher = DirectoryWatcher(
+        directory, None if fmt == "auto" else fmt, source, settings, watch_settings, once=once
+    )
+    log.info("watching", extra={"directory": str(directory), "state": str(state.path)})
+    with _producer() as producer:
+        _run_forever(watcher, producer, state)
+
+
+@click.group()
+def connect() -> None:
+    """Poll external sources (RSS/Atom feeds) and send their articles to Kafka."""
+
+
+@connect.command("rss")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--interval", type=float, default=None, help="seconds between polls of a feed")
+@click.option("--once", is_flag=True, help="poll every feed once and exit")
+@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="state file (default: <state_dir>/connectors/rss.json)")  # fmt: skip
+def rss(urls: tuple[str, ...], interval: float | None, once: bool, state_path: Path | None) -> None:
+    """Poll the feeds at URLS with conditional GET and send new or changed entries."""
+    from connectors.feedfetch import FeedError, check_scheme
+    from connectors.rss import RssSource
+    from connectors.settings import ConnectorSettings
+    from connectors.state import StateFile
+
+    logs.configure()
+    for url in urls:
+        try:
+            check_scheme(url)
+        except FeedError as exc:
+            raise click.ClickException(str(exc)) from None
+    state = StateFile(state_path or ConnectorSettings().state_dir / "rss.json")
+    source = RssSource(list(urls), interval_s=interval, once=once)
+    log.info("polling feeds", extra={"feeds": len(urls), "state": str(state.path)})
+    try:
+        with _producer() as producer:
+            _run_forever(source, producer, state)
+    finally:
+        source.close()
+
+
+@click.command("serve-http")
+@click.option("--host", default=None, help="address to bind (default: WIRESTREAM_HTTP_HOST)")
+@click.option("--port", type=int, default=None, help="port (default: WIRESTREAM_HTTP_PORT)")
+def serve_http(host: str | None, port: int | None) -> None:
+    """Serve `POST /v1/articles` (ninjs, wire.article.v1, NewsML-G2) and `GET /healthz`."""
+    from connectors.http_push import serve
+    from connectors.settings import HttpPushSettings
+
+    logs.configure()
+    settings = HttpPushSettings()
+    host, port = host or settings.host, port or settings.port
+    log.info("serving", extra={"host": host, "port": port})
+    with _producer() as producer:
+        serve(host, port, producer, settings)

@@ -1,0 +1,228 @@
+"""Wire formats to `wire.article.v1` records: the parsing entry points every connector uses.
+
+Stable interface (also used by `wirestream enrich`):
+
+    read_path(path, fmt=None, *, source=None, max_bytes=None) -> Iterator[ParseResult]
+    read_stream(fileobj, fmt=None, *, source=None, max_bytes=None, name="-")
+        -> Iterator[ParseResult]
+    parse_bytes(data, fmt, *, source=None, origin="-") -> list[ParseResult]
+
+Each `ParseResult` carries either `article` (a schema-valid `wire.article.v1` dict) or `error` (a
+`ParseError` with a clear message), plus `origin` (`path` or `path:line`) and `raw` (the bytes the
+result came from, for the dead-letter record). Parsing never raises for bad input: errors are data.
+
+Formats (`fmt`): `plaintext`, `json` (ninjs or `wire.article.v1`, one object or an array),
+`newsml-g2`, `jsonl`; aliases `txt`, `ninjs`, `xml`, `newsml`, `ndjson`. With `fmt=None` the
+extension decides (`.txt`, `.json`, `.xml`, `.jsonl`/`.ndjson`), else the content is sniffed
+(`<` XML, `{`/`[` JSON, several JSON lines JSON lines, anything else plain text).
+
+`max_bytes` (default `ConnectorSettings().max_article_bytes`, 10 MB) caps one article: a whole
+file, or one line of JSON lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from connectors.errors import ParseError
+
+FORMATS = ("plaintext", "json", "newsml-g2", "jsonl")
+ALIASES = {
+    "txt": "plaintext",
+    "text": "plaintext",
+    "ninjs": "json",
+    "wire.article.v1": "json",
+    "xml": "newsml-g2",
+    "newsml": "newsml-g2",
+    "ndjson": "jsonl",
+}
+EXTENSIONS = {
+    ".txt": "plaintext",
+    ".json": "json",
+    ".xml": "newsml-g2",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """One article or one error, and where it came from."""
+
+    origin: str
+    article: dict[str, Any] | None = None
+    error: ParseError | None = None
+    raw: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.article is not None
+
+
+def normalise_format(fmt: str | None) -> str | None:
+    if fmt is None or fmt == "auto":
+        return None
+    fmt = ALIASES.get(fmt.lower(), fmt.lower())
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess from the first bytes of the content."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "newsml-g2"
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        lines = [line for line in text.splitlines() if line.strip()]
+        multi = len(lines) > 1 and all(line.lstrip().startswith(b"{") for line in lines[:3])
+        return "jsonl" if multi and lines[0].rstrip().endswith(b"}") else "json"
+    return "plaintext"
+
+
+def parse_bytes(
+    data: bytes, fmt: str, *, source: str | None = None, origin: str = "-"
+) -> list[ParseResult]:
+    """Parse one document (not JSON lines: use `iter_lines` for those) into results."""
+    from connectors.formats import jsonl, newsml, plaintext
+
+    source = source or _default_source()
+    fmt = normalise_format(fmt) or sniff_format(data[:4096])
+    try:
+        if fmt == "plaintext":
+            parsed: list[Any] = plaintext.parse(data, source=source)
+        elif fmt == "json":
+            parsed = jsonl.parse_document(data, source=source)
+        elif fmt == "newsml-g2":
+            parsed = newsml.parse(data, source=source)
+        else:
+            return list(iter_lines([data], source=source, origin=origin))
+    except ParseError as exc:
+        return [ParseResult(origin, error=exc, raw=data)]
+    many = len(parsed) > 1
+    return [
+        ParseResult(
+            f"{origin}#{i + 1}" if many else origin,
+            article=item if isinstance(item, dict) else None,
+            error=item if isinstance(item, ParseError) else None,
+            raw=data,
+        )
+        for i, item in enumerate(parsed)
+    ]
+
+
+def iter_lines(
+    chunks: Iterable[bytes], *, source: str, origin: str, max_bytes: int | None = None
+) -> Iterator[ParseResult]:
+    """JSON lines: one result per non-blank line; `chunks` are lines or whole documents."""
+    from connectors.formats import jsonl
+
+    limit = max_bytes or _default_max_bytes()
+    number = 0
+    for chunk in chunks:
+        for line in chunk.splitlines():
+            number += 1
+            if not line.strip():
+                continue
+            where = f"{origin}:{number}"
+            if len(line) > limit:
+                error = ParseError(f"the line has {len(line):,} bytes; the limit is {limit:,}")
+                yield ParseResult(where, error=error, raw=line[:limit])
+                continue
+            try:
+                yield ParseResult(where, article=jsonl.parse_line(line, source=source), raw=line)
+            except ParseError as exc:
+                yield ParseResult(where, error=exc, raw=line)
+
+
+def read_path(
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    max_bytes: int | None = None,
+) -> Iterator[ParseResult]:
+    """The articles (or errors) in one file; `-` reads stdin."""
+    if str(path) == "-":
+        import sys
+
+        yield from read_stream(sys.stdin.buffer, fmt, source=source, max_bytes=max_bytes)
+        return
+    path = Path(path)
+    fmt = normalise_format(fmt) or EXTENSIONS.get(path.suffix.lower())
+    try:
+        with path.open("rb") as fileobj:
+            yield from read_stream(fileobj, fmt, source=source, max_bytes=max_bytes, name=str(path))
+    except OSError as exc:
+        yield ParseResult(str(path), error=ParseError(f"cannot read {path}: {exc.strerror}"))
+
+
+def read_stream(
+    fileobj: IO[bytes],
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    max_bytes: int | None = None,
+    name: str = "-",
+) -> Iterator[ParseResult]:
+    """The articles (or errors) in a binary stream such as stdin; JSON lines are streamed."""
+    source = source or _default_source()
+    limit = max_bytes or _default_max_bytes()
+    fmt = normalise_format(fmt)
+    if fmt is None:
+        head = fileobj.peek(4096)[:4096] if hasattr(fileobj, "peek") else b""
+        if not head:
+            data = fileobj.read(limit + 1)
+            yield from _document(data, None, source, name, limit)
+            return
+        fmt = sniff_format(head)
+    if fmt == "jsonl":
+        yield from iter_lines(_bounded_lines(fileobj, limit), source=source, origin=name,
+                              max_bytes=limit)  # fmt: skip
+        return
+    yield from _document(fileobj.read(limit + 1), fmt, source, name, limit)
+
+
+def _document(
+    data: bytes, fmt: str | None, source: str, name: str, limit: int
+) -> Iterator[ParseResult]:
+    if len(data) > limit:
+        error = ParseError(f"{name} is larger than the {limit:,}-byte limit for one article")
+        yield ParseResult(name, error=error, raw=data[:limit])
+        return
+    fmt = fmt or sniff_format(data[:4096])
+    if fmt == "jsonl":
+        yield from iter_lines([data], source=source, origin=name, max_bytes=limit)
+        return
+    yield from parse_bytes(data, fmt, source=source, origin=name)
+
+
+def _bounded_lines(fileobj: IO[bytes], limit: int) -> Iterator[bytes]:
+    """Lines of at most limit+1 bytes; the rest of an over-long line is skipped, not buffered."""
+    while True:
+        line = fileobj.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:
+                rest = fileobj.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
+def _default_source() -> str:
+    from connectors.settings import ConnectorSettings
+
+    return ConnectorSettings().source
+
+
+def _default_max_bytes() -> int:
+    from connectors.settings import ConnectorSettings
+
+    return ConnectorSettings().max_article_bytes

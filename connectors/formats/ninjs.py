@@ -1,0 +1,106 @@
+"""IPTC ninjs (News in JSON) 1.x and 2.x objects to articles.
+
+1.x: `uri`, `headline`, `byline`, `body_text` / `body_html`, `subject` [{code|uri, name}].
+2.x: `uri`, `headlines` [{value, role, contenttype}], `bylines` [{byline}], `bodies` [{value,
+contenttype, role}], `subjects` [{uri|code|literal, name}]. Both: `version`, `versioncreated`,
+`firstcreated`, `language`. HTML bodies become plain text (no markup reaches the pipeline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.article import ParseError, build_article
+from connectors.text import html_to_text
+
+NINJS_KEYS = frozenset(
+    {"uri", "guid", "headline", "headlines", "body_text", "body_html", "bodies", "versioncreated"}
+)
+
+
+def looks_like_ninjs(obj: object) -> bool:
+    return isinstance(obj, dict) and bool(NINJS_KEYS & obj.keys())
+
+
+def to_article(obj: object, *, source: str, fmt: str = "ninjs") -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise ParseError(f"a ninjs item must be a JSON object, not {type(obj).__name__}")
+    guid = _string(obj.get("uri")) or _string(obj.get("guid"))
+    body = _body(obj)
+    if not body:
+        raise ParseError("the ninjs item has no body (body_text, body_html or bodies)")
+    return build_article(
+        source=source,
+        guid=guid,
+        url=guid if guid and guid.startswith(("http://", "https://")) else None,
+        headline=_headline(obj),
+        byline=_byline(obj),
+        body=body,
+        language=obj.get("language"),
+        published_at=obj.get("firstcreated") or obj.get("versioncreated"),
+        revision=obj.get("version"),
+        subjects=_subjects(obj),
+        fmt=fmt,
+    )
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _headline(obj: dict[str, Any]) -> str | None:
+    headline = _string(obj.get("headline"))
+    if headline:
+        return headline
+    headlines = [h for h in _objects(obj.get("headlines")) if _string(h.get("value"))]
+    main = [h for h in headlines if h.get("role") in (None, "main", "default")]
+    chosen = (main or headlines or [None])[0]
+    if chosen is None:
+        return None
+    value = chosen["value"]
+    return html_to_text(value) if "html" in str(chosen.get("contenttype", "")) else value
+
+
+def _byline(obj: dict[str, Any]) -> str | None:
+    byline = _string(obj.get("byline"))
+    if byline:
+        return byline
+    names = [_string(b.get("byline")) for b in _objects(obj.get("bylines"))]
+    return ", ".join(n for n in names if n) or None
+
+
+def _body(obj: dict[str, Any]) -> str | None:
+    if _string(obj.get("body_text")):
+        return obj["body_text"]
+    if _string(obj.get("body_html")):
+        return html_to_text(obj["body_html"])
+    bodies = [b for b in _objects(obj.get("bodies")) if _string(b.get("value"))]
+    if not bodies:
+        return None
+    main = [b for b in bodies if b.get("role") in (None, "main", "default")] or bodies
+    plain = [b for b in main if "html" not in str(b.get("contenttype", "text/plain"))]
+    if plain:
+        return plain[0]["value"]
+    return html_to_text(main[0]["value"])
+
+
+def _subjects(obj: dict[str, Any]) -> list[str]:
+    codes: list[str] = []
+    for subject in _objects(obj.get("subject")) + _objects(obj.get("subjects")):
+        code = (
+            _string(subject.get("code"))
+            or _string(subject.get("uri"))
+            or _string(subject.get("literal"))
+            or _string(subject.get("name"))
+        )
+        if code:
+            codes.append(code)
+    return codes
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return []

@@ -1,0 +1,44 @@
+"""Plain-text wire copy: the text is the body, as it came.
+
+The dateline (`WASHINGTON (Sputnik) — ...`) and pasted related-story headlines stay in the body:
+recognising them is the enrichment's job (`wirecopy.v1`), which needs the copy intact. A headline
+is taken only when the first line clearly is one: short, no terminal punctuation, not a dateline,
+and followed by a blank line and more text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from connectors.article import ParseError, build_article
+from connectors.text import clean_text, decode_utf8
+
+MAX_HEADLINE_CHARS = 200
+_TERMINAL = tuple('.!?:;,"”’…)]')
+# `PLACE (Agency) —` or `PLACE, Nov 25 (Agency) -`: the first line is copy, not a headline.
+_DATELINE = re.compile(r"^[^\n()]{1,80}\([^()\n]{1,60}\)\s*[—–-]")
+
+
+def parse(data: bytes | str, *, source: str) -> list[dict[str, Any]]:
+    text = clean_text(decode_utf8(data, "the text file"))
+    if not text:
+        raise ParseError("the text file is empty")
+    headline, body = split_headline(text)
+    return [build_article(source=source, body=body, headline=headline, fmt="plaintext")]
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """(headline, body) when the first line is clearly a headline, else (None, text)."""
+    first, sep, rest = text.partition("\n")
+    if not sep or not rest.startswith("\n") or not rest.strip():
+        return None, text
+    candidate = first.strip()
+    if (
+        not candidate
+        or len(candidate) > MAX_HEADLINE_CHARS
+        or candidate.endswith(_TERMINAL)
+        or _DATELINE.match(candidate)
+    ):
+        return None, text
+    return candidate, rest.strip()

@@ -1,0 +1,164 @@
+"""HTTP push endpoint: `POST /v1/articles` (aiohttp) for `wirestream serve-http`.
+
+Accepts `application/json` (ninjs or `wire.article.v1`, one object or an array),
+`application/x-ndjson` (JSON lines) and `application/xml`, `text/xml`,
+`application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2).
+Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request;
+400 (not well-formed), 413 (too large), 415 (content type), 422 (well-formed but not an article,
+nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
+`GET /healthz` answers 200 when the producer reached Kafka, else 503.
+
+Authentication is a hook: `create_app(..., authorize=fn)` where `fn(request)` is awaited before
+every `/v1/` handler and raises an `aiohttp.web.HTTPException` (e.g. 401) to refuse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from connectors.errors import MalformedInput
+from connectors.formats import ParseResult, iter_lines, parse_bytes
+from connectors.producer import ArticleProducer, DeliveryError
+from connectors.settings import ConnectorSettings, HttpPushSettings
+
+log = logging.getLogger(__name__)
+Authorize = Callable[[web.Request], Awaitable[None]]
+
+CONTENT_TYPES = {
+    "application/json": "json",
+    "application/ld+json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/xml": "newsml-g2",
+    "text/xml": "newsml-g2",
+    "application/vnd.iptc.g2.newsitem+xml": "newsml-g2",
+    "application/vnd.iptc.g2.newsmessage+xml": "newsml-g2",
+}
+PRODUCER: web.AppKey[ArticleProducer] = web.AppKey("producer", ArticleProducer)
+SETTINGS: web.AppKey[HttpPushSettings] = web.AppKey("settings", HttpPushSettings)
+SOURCE: web.AppKey[str] = web.AppKey("source", str)
+
+
+def error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def create_app(
+    producer: ArticleProducer,
+    settings: HttpPushSettings | None = None,
+    authorize: Authorize | None = None,
+) -> web.Application:
+    settings = settings or HttpPushSettings()
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[_errors_middleware(authorize)],
+    )
+    app[PRODUCER] = producer
+    app[SETTINGS] = settings
+    app[SOURCE] = settings.source or ConnectorSettings().source
+    app.router.add_post("/v1/articles", post_articles)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _errors_middleware(authorize: Authorize | None) -> Any:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            if authorize is not None and request.path.startswith("/v1/"):
+                await authorize(request)
+            return await handler(request)
+        except web.HTTPRequestEntityTooLarge:
+            limit = request.app[SETTINGS].max_body_bytes
+            return error(413, f"the request body is larger than the {limit:,}-byte limit")
+        except web.HTTPException as exc:
+            if exc.content_type == "application/json":
+                raise
+            return error(exc.status, exc.reason)
+        except Exception:
+            log.exception("request failed", extra={"path": request.path})
+            return error(500, "internal error")
+
+    return middleware
+
+
+async def healthz(request: web.Request) -> web.Response:
+    producer = request.app[PRODUCER]
+    connected = await asyncio.get_running_loop().run_in_executor(None, producer.connected)
+    if not connected:
+        return web.json_response({"status": "unavailable", "kafka": False}, status=503)
+    return web.json_response({"status": "ok", "kafka": True})
+
+
+async def post_articles(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    fmt = CONTENT_TYPES.get(request.content_type)
+    if fmt is None:
+        accepted = ", ".join(sorted(CONTENT_TYPES))
+        return error(
+            415, f"unsupported content type {request.content_type!r}; use one of {accepted}"
+        )
+    if request.content_length is not None and request.content_length > settings.max_body_bytes:
+        return error(
+            413, f"the request body is larger than the {settings.max_body_bytes:,}-byte limit"
+        )
+    data = await request.read()
+    if not data.strip():
+        return error(400, "the request body is empty")
+    origin = f"http:{request.remote or '-'}"
+    source = request.app[SOURCE]
+    if fmt == "jsonl":
+        results = list(iter_lines([data], source=source, origin=origin))
+    else:
+        results = parse_bytes(data, fmt, source=source, origin=origin)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        return _refusal(failed)
+    producer = request.app[PRODUCER]
+    articles = [r.article for r in results if r.article is not None]
+    loop = asyncio.get_running_loop()
+    try:
+        for article in articles:
+            await loop.run_in_executor(
+                None, producer.send_and_wait, article, settings.ack_timeout_s
+            )
+    except DeliveryError as exc:
+        log.error("push not acknowledged", extra={"error": str(exc)})
+        return error(503, "Kafka did not acknowledge the article; retry later")
+    ids = [a["id"] for a in articles]
+    log.info("pushed", extra={"ids": ids[:20], "count": len(ids), "remote": request.remote})
+    body: dict[str, Any] = {"ids": ids}
+    if len(ids) == 1:
+        body["id"] = ids[0]
+    return web.json_response(body, status=202, dumps=lambda o: orjson.dumps(o).decode())
+
+
+def _refusal(failed: list[ParseResult]) -> web.Response:
+    first = failed[0]
+    status = 400 if isinstance(first.error, MalformedInput) else 422
+    where = first.origin.partition("#")[2] or first.origin.rpartition(":")[2]
+    message = str(first.error)
+    if len(failed) > 1 or "#" in first.origin:
+        message = f"item {where}: {message} ({len(failed)} item(s) refused, nothing was sent)"
+    return error(status, message)
+
+
+def serve(
+    host: str,
+    port: int,
+    producer: ArticleProducer,
+    settings: HttpPushSettings | None = None,
+    authorize: Authorize | None = None,
+) -> None:
+    """Run the server until interrupted (SIGINT/SIGTERM), then flush the producer."""
+    app = create_app(producer, settings, authorize)
+    try:
+        web.run_app(app, host=host, port=port, print=None, access_log=None)
+    finally:
+        producer.flush()

@@ -1,0 +1,134 @@
+"""`ArticleProducer`: articles and dead letters onto Kafka with kafka-python.
+
+acks=all, idempotence when the client supports it, compression from `KafkaSettings`, key = the
+article id, value = orjson bytes. `send` returns the client's future; `send_and_wait` blocks until
+the broker acknowledged one article (what HTTP push answers on); `flush` waits for everything.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata, RecordMetadata
+
+from connectors.deadletter import deadletter_record
+from connectors.settings import ConnectorSettings
+from pipeline.settings import KafkaSettings, TopicSettings
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(RuntimeError):
+    """Kafka did not acknowledge a record (broker down, topic missing, timeout)."""
+
+
+def producer_config(kafka: KafkaSettings, connector: ConnectorSettings) -> dict[str, Any]:
+    """The KafkaProducer keyword arguments (separate so tests and issue 7's TLS/SASL can extend)."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": kafka.bootstrap.split(","),
+        "client_id": f"{kafka.client_id}-connector",
+        "acks": "all",
+        "compression_type": None if kafka.compression in ("", "none") else kafka.compression,
+        "linger_ms": connector.linger_ms,
+        "retries": connector.retries,
+        "max_request_size": connector.max_message_bytes,
+        "request_timeout_ms": kafka.request_timeout_ms,
+        "max_block_ms": int(connector.delivery_timeout_s * 1000),
+    }
+    if "enable_idempotence" in KafkaProducer.DEFAULT_CONFIG:
+        config["enable_idempotence"] = True
+    return config
+
+
+class ArticleProducer:
+    """Sends `wire.article.v1` records and `wire.deadletter.v1` records."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings | None = None,
+        topics: TopicSettings | None = None,
+        settings: ConnectorSettings | None = None,
+        client: Any = None,
+    ) -> None:
+        self.kafka = kafka or KafkaSettings()
+        self.topics = topics or TopicSettings()
+        self.settings = settings or ConnectorSettings()
+        self._client = client or KafkaProducer(**producer_config(self.kafka, self.settings))
+
+    def send(self, article: dict[str, Any]) -> FutureRecordMetadata:
+        """Queue one article; the future resolves when the broker acknowledged it.
+
+        Raises kafka errors the client raises synchronously (record too large, metadata timeout).
+        """
+        return self._client.send(
+            self.topics.article, key=article["id"].encode(), value=orjson.dumps(article)
+        )
+
+    def send_and_wait(
+        self, article: dict[str, Any], timeout: float | None = None
+    ) -> RecordMetadata:
+        """Send one article and block until the broker acknowledged it, else DeliveryError."""
+        timeout = timeout or self.settings.delivery_timeout_s
+        try:
+            # linger_ms is short, so waiting on this one future beats flushing everyone's records
+            return self.send(article).get(timeout=timeout)
+        except KafkaError as exc:
+            raise DeliveryError(
+                f"Kafka did not acknowledge article {article['id']}: {exc}"
+            ) from exc
+
+    def send_deadletter(
+        self,
+        original: bytes | str | None,
+        error: BaseException | str,
+        *,
+        source: str | None = None,
+        article_id: str | None = None,
+    ) -> FutureRecordMetadata:
+        """Queue a connector-stage dead letter (key = the article id when known)."""
+        record = deadletter_record(
+            original,
+            stage="connector",
+            error=error,
+            source=source,
+            article_id=article_id,
+            key=article_id,
+            max_original_bytes=self.settings.deadletter_max_original_bytes,
+        )
+        log.warning(
+            "dead-lettered",
+            extra={"source": source, "error_class": record["error_class"],
+                   "reason": record["error_message"][:300]},
+        )  # fmt: skip
+        return self._client.send(
+            self.topics.deadletter,
+            key=article_id.encode() if article_id else None,
+            value=orjson.dumps(record),
+        )
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until every queued record is acknowledged or failed; DeliveryError on timeout."""
+        try:
+            self._client.flush(timeout=timeout or self.settings.delivery_timeout_s)
+        except KafkaError as exc:
+            raise DeliveryError(f"Kafka did not acknowledge the queued records: {exc}") from exc
+
+    def connected(self) -> bool:
+        """Whether the client reached the bootstrap servers (for health checks)."""
+        try:
+            return bool(self._client.bootstrap_connected())
+        except Exception:  # a health check must answer, not raise
+            return False
+
+    def close(self, timeout: float | None = None) -> None:
+        self._client.close(timeout=timeout if timeout is not None else 10)
+
+    def __enter__(self) -> ArticleProducer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

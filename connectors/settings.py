@@ -1,0 +1,81 @@
+"""Settings of the connectors, one pydantic-settings class per component (prefix `WIRESTREAM_`).
+
+Kafka itself (bootstrap, compression) and topic names come from `pipeline.settings`
+(`KafkaSettings`, `TopicSettings`: `WIRESTREAM_TOPIC_ARTICLE`, `WIRESTREAM_TOPIC_DEADLETTER`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.settings import StackSettings
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", frozen=True)
+
+
+def default_state_dir() -> Path:
+    """Where connectors remember what they sent: `<stack state_dir>/connectors`."""
+    return StackSettings().state_dir / "connectors"
+
+
+class ConnectorSettings(BaseSettings):
+    """What every connector shares: limits, the default source name, the producer's tuning."""
+
+    model_config = _config("WIRESTREAM_CONNECTOR_")
+
+    source: str = Field(
+        "wire",
+        description="source name for files and HTTP push when the document names none; part of "
+        "the article id, so keep it stable",
+    )
+    max_article_bytes: int = Field(10 * 1024 * 1024, description="one article (file, line, body)")
+    max_message_bytes: int = Field(
+        8 * 1024 * 1024, description="producer max_request_size; larger records are dead-lettered"
+    )
+    deadletter_max_original_bytes: int = Field(
+        256 * 1024, description="originals longer than this are truncated in dead-letter records"
+    )
+    linger_ms: int = 20
+    retries: int = 10
+    delivery_timeout_s: float = Field(60.0, description="how long to wait for the broker's acks")
+    batch: int = Field(500, description="records sent between two flushes by file ingest")
+    state_dir: Path = Field(default_factory=default_state_dir)
+
+
+class WatchSettings(BaseSettings):
+    """The directory watcher (`wirestream watch`)."""
+
+    model_config = _config("WIRESTREAM_WATCH_")
+
+    interval_s: float = Field(2.0, description="seconds between two scans")
+    settle_s: float = Field(1.0, description="a file must be unchanged this long before it is read")
+
+
+class RssSettings(BaseSettings):
+    """The RSS/Atom poller (`wirestream connect rss`)."""
+
+    model_config = _config("WIRESTREAM_RSS_")
+
+    interval_s: float = Field(300.0, description="seconds between two polls of one feed")
+    timeout_s: float = 20.0
+    max_feed_bytes: int = Field(20 * 1024 * 1024, description="larger responses are refused")
+    max_redirects: int = 5
+    remember_entries: int = Field(5000, description="entry ids remembered per feed")
+    user_agent: str = "wirestream-rss/0.1 (+https://wirestream.dev)"
+
+
+class HttpPushSettings(BaseSettings):
+    """The HTTP push endpoint (`wirestream serve-http`)."""
+
+    model_config = _config("WIRESTREAM_HTTP_")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = Field(10 * 1024 * 1024, description="larger requests get 413")
+    ack_timeout_s: float = Field(30.0, description="how long to wait for Kafka's ack (else 503)")
+    source: str | None = Field(None, description="source name (default: ConnectorSettings.source)")
