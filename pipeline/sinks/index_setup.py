@@ -1,0 +1,131 @@
+"""The index template, the versioned index and the alias in front of it, set up idempotently.
+
+Writes and searches go through the alias (`news`); the concrete index is versioned
+(`news-v1`, `news-v2`, ...) so a mapping change is a reindex into the next version followed
+by an alias swap. Every call here is safe to repeat and to run from two workers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch
+
+from pipeline.schemas import schema_dir
+from pipeline.settings import ElasticsearchSettings
+
+log = logging.getLogger(__name__)
+
+
+def load_template() -> dict[str, Any]:
+    path = schema_dir() / "elasticsearch" / "news-index-template.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def template_name(settings: ElasticsearchSettings) -> str:
+    return f"wirestream-{settings.alias}"
+
+
+def index_name(settings: ElasticsearchSettings, version: int = 1) -> str:
+    return f"{settings.index_prefix}{version}"
+
+
+# Elasticsearch builds without the analysis-common module (e.g. the integ-test-zip that
+# `wirestream stack up` runs) have no `english` analyzer. There the template falls back to
+# this lighter one: same tokens and English stop words, no stemming.
+LITE_ANALYZER = "wirestream_english_lite"
+_LITE_ANALYSIS = {
+    "filter": {"wirestream_english_stop": {"type": "stop", "stopwords": "_english_"}},
+    "analyzer": {
+        LITE_ANALYZER: {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "wirestream_english_stop"],
+        }
+    },
+}
+
+
+def has_analyzer(es: Elasticsearch, name: str) -> bool:
+    try:
+        es.indices.analyze(analyzer=name, text="probe")
+        return True
+    except ApiError as exc:
+        if exc.status_code == 400:
+            return False
+        raise
+
+
+def without_english_analyzer(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with every `english` analyzer replaced by the lite fallback."""
+
+    def swap(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: (LITE_ANALYZER if k == "analyzer" and v == "english" else swap(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [swap(v) for v in node]
+        return node
+
+    adapted = swap(template)
+    adapted["template"].setdefault("settings", {})["analysis"] = _LITE_ANALYSIS
+    return adapted
+
+
+def put_template(es: Elasticsearch, settings: ElasticsearchSettings) -> None:
+    """Install (or update) the composable template for this deployment's index prefix."""
+    body = load_template()
+    if not has_analyzer(es, "english"):
+        log.warning(
+            "this Elasticsearch has no english analyzer (analysis-common module missing); "
+            "text fields use a lighter analyzer without stemming",
+            extra={"analyzer": LITE_ANALYZER},
+        )
+        body = without_english_analyzer(body)
+    es.indices.put_index_template(
+        name=template_name(settings),
+        index_patterns=[f"{settings.index_prefix}*"],
+        template=body["template"],
+        priority=body.get("priority", 200),
+        meta=body.get("_meta"),
+    )
+
+
+def alias_indices(es: Elasticsearch, alias: str) -> dict[str, bool]:
+    """The indices behind `alias` -> whether each is the write index; empty when no alias."""
+    if not es.indices.exists_alias(name=alias):
+        return {}
+    found = es.indices.get_alias(name=alias).body
+    result = {}
+    for index, entry in found.items():
+        spec = entry.get("aliases", {}).get(alias, {})
+        result[index] = bool(spec.get("is_write_index", len(found) == 1))
+    return result
+
+
+def ensure_index(es: Elasticsearch, settings: ElasticsearchSettings | None = None) -> str:
+    """Template + first versioned index + alias; returns the index the alias writes to."""
+    settings = settings or ElasticsearchSettings()
+    put_template(es, settings)
+    existing = alias_indices(es, settings.alias)
+    if existing:
+        return next((index for index, write in existing.items() if write), next(iter(existing)))
+    if es.indices.exists(index=settings.alias) and not es.indices.exists_alias(name=settings.alias):
+        raise RuntimeError(
+            f"{settings.alias!r} is a concrete index, not an alias; move it behind the alias "
+            "with a reindex before starting the worker"
+        )
+    index = index_name(settings, 1)
+    try:
+        es.indices.create(index=index, aliases={settings.alias: {"is_write_index": True}})
+        log.info("created index behind alias", extra={"index": index, "alias": settings.alias})
+    except ApiError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
+        # Another worker won the race, or the index exists without the alias: attach it.
+        es.indices.put_alias(index=index, name=settings.alias, is_write_index=True)
+    return index

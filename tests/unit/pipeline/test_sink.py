@@ -1,0 +1,133 @@
+"""The Elasticsearch sink judges every document of a bulk on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from elastic_transport import ApiResponseMeta, ConnectionError, HttpHeaders, NodeConfig
+from elasticsearch import ApiError
+
+from pipeline.retry import Backoff
+from pipeline.settings import ElasticsearchSettings
+from pipeline.sinks.elasticsearch import (
+    ElasticsearchSink,
+    SinkUnavailable,
+    bulk_operations,
+    classify,
+)
+
+
+def doc(n: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"{n:032x}", "body": "x", **extra}
+
+
+def item(status: int, error_type: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"status": status}
+    if error_type:
+        entry["error"] = {"type": error_type, "reason": f"because {error_type}"}
+    return {"index": entry}
+
+
+class FakeClient:
+    """Answers each bulk call with the next scripted outcome: a list of statuses or an exception."""
+
+    def __init__(self, *script: Any) -> None:
+        self.script = list(script)
+        self.calls: list[list[Any]] = []
+
+    async def bulk(self, *, operations: list[Any], **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(operations)
+        outcome = self.script.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return {"errors": True, "items": [outcome(op) for op in operations[1::2]]}
+
+
+def api_error(status: int) -> ApiError:
+    meta = ApiResponseMeta(status, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "localhost", 9200))
+    return ApiError("boom", meta, {"error": {"type": "x"}})
+
+
+def sink(client: FakeClient, attempts: int = 4) -> ElasticsearchSink:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    settings = ElasticsearchSettings(retry_attempts=attempts)
+    return ElasticsearchSink(client, settings, backoff=Backoff(0.01, 0.02), sleep=no_sleep)
+
+
+def test_each_item_is_classified_on_its_own():
+    assert classify(item(201)["index"]) == "done"
+    assert classify(item(409, "version_conflict_engine_exception")["index"]) == "stale"
+    assert classify(item(429, "es_rejected_execution_exception")["index"]) == "retry"
+    assert classify(item(503, "unavailable_shards_exception")["index"]) == "retry"
+    assert classify(item(400, "document_parsing_exception")["index"]) == "reject"
+    assert classify(item(400, "strict_dynamic_mapping_exception")["index"]) == "reject"
+
+
+def test_a_mapping_error_is_rejected_while_the_rest_is_indexed():
+    bad = doc(2, extra_field=1)
+    client = FakeClient(
+        lambda d: item(400, "strict_dynamic_mapping_exception") if "extra_field" in d else item(201)
+    )
+    result = asyncio.run(sink(client).write([doc(1), bad, doc(3)]))
+    assert result.indexed == [doc(1)["id"], doc(3)["id"]]
+    assert [r.document for r in result.rejected] == [bad]
+    assert "strict_dynamic_mapping_exception" in result.rejected[0].message
+    assert len(client.calls) == 1
+
+
+def test_throttled_documents_are_retried_alone():
+    first = iter([item(201), item(429, "es_rejected_execution_exception")])
+    client = FakeClient(lambda d: next(first), lambda d: item(201))
+    result = asyncio.run(sink(client).write([doc(1), doc(2)]))
+    assert sorted(result.indexed) == sorted([doc(1)["id"], doc(2)["id"]])
+    assert result.attempts == 2
+    assert len(client.calls[1]) == 2  # only the throttled document went again
+
+
+def test_connection_errors_and_5xx_are_retried_then_succeed():
+    client = FakeClient(ConnectionError("refused"), api_error(503), lambda d: item(200))
+    result = asyncio.run(sink(client).write([doc(1)]))
+    assert result.indexed == [doc(1)["id"]] and result.attempts == 3
+
+
+def test_giving_up_raises_sink_unavailable_with_the_pending_documents():
+    client = FakeClient(*[ConnectionError("refused")] * 3)
+    with pytest.raises(SinkUnavailable) as caught:
+        asyncio.run(sink(client, attempts=3).write([doc(1), doc(2)]))
+    assert [d["id"] for d in caught.value.pending] == [doc(1)["id"], doc(2)["id"]]
+
+
+def test_a_client_error_of_the_whole_request_is_not_retried():
+    client = FakeClient(api_error(401))
+    with pytest.raises(ApiError):
+        asyncio.run(sink(client).write([doc(1)]))
+    assert len(client.calls) == 1
+
+
+def test_an_older_revision_is_stale_not_an_error():
+    client = FakeClient(lambda d: item(409, "version_conflict_engine_exception"))
+    result = asyncio.run(sink(client).write([doc(1, revision=5)]))
+    assert result.stale == [doc(1)["id"]] and not result.rejected
+
+
+def test_revisions_become_external_gte_versions_and_ids_come_from_the_article():
+    ops = bulk_operations("news", [doc(1, revision=7), doc(2)])
+    assert ops[0] == {
+        "index": {
+            "_index": "news",
+            "_id": doc(1)["id"],
+            "version": 7,
+            "version_type": "external_gte",
+        }
+    }
+    assert ops[2] == {"index": {"_index": "news", "_id": doc(2)["id"]}}
+
+
+def test_backoff_is_capped_with_full_jitter():
+    backoff = Backoff(0.5, 4.0)
+    assert [backoff.ceiling(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    assert all(0 <= backoff.delay(n) <= backoff.ceiling(n) for n in range(50))
