@@ -30,10 +30,6 @@ class ElasticsearchServer(Component):
         return self.home / "config"
 
     @property
-    def marker(self) -> str:
-        return str(self.config_dir)
-
-    @property
     def es_home(self) -> Path:
         return fetch.es_home_dir(self.cache_dir, self.version)
 
@@ -93,7 +89,9 @@ class ElasticsearchServer(Component):
             unprivileged.check_reachable([self.es_home, jdk.home, self.home], user)
             unprivileged.chown_tree(self.home, account)
             progress(f"elasticsearch: running as user {user!r} (Elasticsearch refuses root)")
-        cmd = [str(self.es_home / "bin" / "elasticsearch")]
+        # path.data is also in elasticsearch.yml; on the command line it puts the marker (our
+        # state dir) into the command line of both the start script and the java it execs.
+        cmd = [str(self.es_home / "bin" / "elasticsearch"), "-E", f"path.data={self.home / 'data'}"]
         return Launch(cmd=cmd, env=env, cwd=self.home, user=user)
 
     def health(self, timeout_s: float = 5.0) -> Health:

@@ -45,23 +45,24 @@ def _live_record(comp: Component) -> process.PidFile | None:
     return record if record and process.is_alive(record) else None
 
 
-def _needs_start(comp: Component, stack: StackSettings, progress: Progress) -> bool:
-    """Decides for one component: leave it, wait for it, or (re)start it."""
+def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
+    """Decides for one component: "ready" (leave it), "wait" (it is starting) or "start"."""
     record = process.PidFile.read(comp.pid_path)
     if record and process.is_alive(record):
         health = comp.health()
         if health.healthy:
             progress(f"{comp.name}: already running (pid {record.pid}), {health.detail}")
-            return False
-        if time.time() - record.started_at < stack.start_timeout_s:
-            progress(f"{comp.name}: starting since {time.time() - record.started_at:.0f} s")
-            return False
+            return "ready"
+        age = time.time() - record.started_at
+        if age < stack.start_timeout_s:
+            progress(f"{comp.name}: pid {record.pid} started {age:.0f} s ago; waiting for it")
+            return "wait"
         progress(
             f"{comp.name}: pid {record.pid} runs but is unhealthy ({health.detail}); restarting"
         )
         process.stop(record, stack.stop_timeout_s)
         comp.pid_path.unlink(missing_ok=True)
-        return True
+        return "start"
     if record:
         progress(f"{comp.name}: pid {record.pid} is gone; cleaning up and restarting")
         comp.pid_path.unlink(missing_ok=True)
@@ -70,12 +71,12 @@ def _needs_start(comp: Component, stack: StackSettings, progress: Progress) -> b
         progress(
             f"{comp.name}: a server this stack did not start answers at {comp.address}; using it"
         )
-        return False
+        return "ready"
     host, port = split_host_port(comp.address, 0)
     if port_open(host, port):
         raise StackError(f"{comp.name}: {host}:{port} is taken by something that is not healthy "
                          f"{comp.name} ({health.detail}); free the port and retry")  # fmt: skip
-    return True
+    return "start"
 
 
 def _failure(comp: Component, why: str) -> StackError:
@@ -111,16 +112,20 @@ def up(stack: StackSettings | None = None, progress: Progress = print) -> list[S
     """Brings every local component to healthy; idempotent. External ones are only checked."""
     stack = stack or StackSettings()
     comps = components(stack)
-    timeout_s = stack.start_timeout_s
     with process.locked(_lock_path(comps)):
         waiting: list[Component] = []
         for comp in comps:
             if comp.is_external():
-                progress(f"{comp.name}: external at {comp.address}; not starting anything")
-                waiting.append(comp)
+                health = comp.health()
+                if not health.healthy:
+                    raise StackError(f"{comp.name}: external {comp.address} is not healthy "
+                                     f"({health.detail}); nothing local is started for it")  # fmt: skip
+                progress(f"{comp.name}: external at {comp.address}, {health.detail}")
                 continue
-            if not _needs_start(comp, stack, progress):
-                waiting.append(comp)
+            plan = _plan(comp, stack, progress)
+            if plan != "start":
+                if plan == "wait":
+                    waiting.append(comp)
                 continue
             comp.fetch(progress)
             launch = comp.prepare(progress)
@@ -130,7 +135,7 @@ def up(stack: StackSettings | None = None, progress: Progress = print) -> list[S
             )  # fmt: skip
             progress(f"{comp.name}: started (pid {record.pid}), logs in {comp.main_log.parent}")
             waiting.append(comp)
-        _wait_healthy(waiting, timeout_s, progress)
+        _wait_healthy(waiting, stack.start_timeout_s, progress)
     return status(stack)
 
 
