@@ -15,7 +15,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import fromstring
 
 from connectors.article import MalformedInput, ParseError, build_article
@@ -50,8 +50,13 @@ def parse(data: bytes | str, *, source: str) -> list[dict[str, Any] | ParseError
 def parse_xml(data: bytes | str) -> ET.Element:
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DTDForbidden:
+        raise MalformedInput(
+            "refused XML: documents with a DTD are not accepted (protects against entity "
+            "expansion such as billion laughs and external entities)"
+        ) from None
     except DefusedXmlException as exc:
-        raise MalformedInput(f"refused XML: {exc.__class__.__name__} ({exc})") from None
+        raise MalformedInput(f"refused XML: {exc.__class__.__name__}: {exc}") from None
     except ET.ParseError as exc:
         raise MalformedInput(f"not well-formed XML: {exc}") from None
     except (ValueError, TypeError) as exc:

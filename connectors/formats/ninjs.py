@@ -94,8 +94,19 @@ def _subjects(obj: dict[str, Any]) -> list[str]:
             or _string(subject.get("name"))
         )
         if code:
-            codes.append(code)
+            codes.append(_qcode(code))
     return codes
+
+
+_MEDIATOPIC_URIS = ("http://cv.iptc.org/newscodes/mediatopic/", "https://cv.iptc.org/newscodes/mediatopic/")
+
+
+def _qcode(code: str) -> str:
+    """IPTC Media Topic URIs as the QCodes the enrichment uses (`medtop:11000000`)."""
+    for prefix in _MEDIATOPIC_URIS:
+        if code.startswith(prefix):
+            return "medtop:" + code[len(prefix) :].strip("/")
+    return code
 
 
 def _objects(value: object) -> list[dict[str, Any]]:

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from connectors.article import MalformedInput, ParseError
+from connectors.formats import plaintext
+
+
+def test_sample_wire_article_keeps_dateline_and_related_headlines_in_body(sample_path) -> None:
+    [article] = plaintext.parse(sample_path.read_bytes(), source="wire")
+    assert article["headline"] is None
+    assert article["body"].startswith("WASHINGTON (Sputnik) — The deconfliction line")
+    assert "\nPentagon Admits Daesh Militants Escaped Coalition to Syria's Euphrates Valley\n" in article["body"]
+    assert "Mattis Says He Does Not See 'Evolving US Military Role' in Ukraine" in article["body"]
+    assert article["format"] == "plaintext"
+
+
+def test_short_first_line_followed_by_blank_line_is_the_headline() -> None:
+    [article] = plaintext.parse(b"Storm hits coast\n\nLONDON (Wire) - A storm hit.", source="s")
+    assert article["headline"] == "Storm hits coast"
+    assert article["body"] == "LONDON (Wire) - A storm hit."
+
+
+def test_first_line_with_terminal_punctuation_is_not_a_headline() -> None:
+    [article] = plaintext.parse(b"It rained today.\n\nMore text follows.", source="s")
+    assert article["headline"] is None
+
+
+def test_dateline_first_line_is_never_a_headline() -> None:
+    [article] = plaintext.parse(b"PARIS (AFP) - Short lead\n\nMore.", source="s")
+    assert article["headline"] is None
+
+
+def test_single_line_text_has_no_headline() -> None:
+    [article] = plaintext.parse(b"Just one line without a stop", source="s")
+    assert article["headline"] is None
+    assert article["body"] == "Just one line without a stop"
+
+
+def test_resent_text_gets_the_same_id() -> None:
+    first = plaintext.parse(b"Same copy.\nSecond line.", source="s")[0]
+    again = plaintext.parse(b"Same   copy.\r\nSecond line.\n", source="s")[0]
+    assert first["id"] == again["id"]
+
+
+def test_latin1_bytes_are_refused_with_the_offset() -> None:
+    with pytest.raises(MalformedInput, match="not valid UTF-8.*offset 3"):
+        plaintext.parse("Café".encode("latin-1"), source="s")
+
+
+def test_empty_file_is_refused() -> None:
+    with pytest.raises(ParseError, match="empty"):
+        plaintext.parse(b"\n \n", source="s")
+
+
+def test_utf8_bom_is_dropped() -> None:
+    [article] = plaintext.parse("\ufeffText with a BOM.".encode(), source="s")
+    assert article["body"] == "Text with a BOM."
