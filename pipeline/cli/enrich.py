@@ -23,34 +23,12 @@ def _chain(option: str | None) -> list[str]:
     return names or list(DEFAULT_CHAIN)
 
 
-def _results(paths: Iterable[str], fmt: str | None) -> Iterator[tuple[str, Any]]:
+def _results(paths: Iterable[str], fmt: str | None) -> Iterator[Any]:
     from connectors import formats
 
     for path in paths:
-        if path == "-":
-            for result in formats.read_stream(sys.stdin.buffer, fmt):
-                yield "<stdin>", result
-        else:
-            for result in formats.read_path(path):
-                yield path, result
-
-
-def parse_error(result: Any) -> str | None:
-    """The reason a parse result is not an article, or None when it is one."""
-    if isinstance(result, dict):
-        return None
-    for attr in ("reason", "message", "error"):
-        value = getattr(result, attr, None)
-        if value:
-            return str(value)
-    return str(result) or result.__class__.__name__
-
-
-def article_of(result: Any) -> dict[str, Any] | None:
-    if isinstance(result, dict):
-        return result
-    value = getattr(result, "article", None)
-    return value if isinstance(value, dict) else None
+        # `-` is stdin (read_path hands it to read_stream).
+        yield from formats.read_path(path, fmt)
 
 
 def _err(payload: dict[str, Any]) -> None:
@@ -62,7 +40,9 @@ def _err(payload: dict[str, Any]) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--target", "targets", multiple=True, help="stance target (repeatable)")
 @click.option("--enrichers", default=None, help="comma-separated chain (default: the full chain)")
-@click.option("--format", "fmt", default=None, help="input format of stdin (default: detected)")
+@click.option(
+    "--format", "fmt", default=None, help="plaintext, json, newsml-g2, jsonl (default: detected)"
+)
 def enrich(
     paths: tuple[str, ...], targets: tuple[str, ...], enrichers: str | None, fmt: str | None
 ) -> None:
@@ -77,11 +57,18 @@ def enrich(
 
     failed = 0
     articles: list[dict[str, Any]] = []
-    for path, result in _results(paths, fmt):
-        article = article_of(result)
+    for result in _results(paths, fmt):
+        article = result.article
         if article is None:
             failed += 1
-            _err({"path": path, "stage": "parse", "error_message": parse_error(result)})
+            _err(
+                {
+                    "origin": result.origin,
+                    "stage": "parse",
+                    "error_class": type(result.error).__name__,
+                    "error_message": str(result.error),
+                }
+            )
             continue
         if targets:
             article["targets"] = list(dict.fromkeys([*(article.get("targets") or []), *targets]))
