@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "tail": "pipeline.cli.tail:tail",
     "topics": "pipeline.cli.topics:topics",
     "deadletter": "pipeline.cli.deadletter:deadletter",
+    "kibana": "pipeline.cli.kibana:kibana",
+    "reindex": "pipeline.cli.reindex:reindex",
 }
 
 
