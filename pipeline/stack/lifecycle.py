@@ -139,12 +139,19 @@ def up(stack: StackSettings | None = None, progress: Progress = print) -> list[S
     return status(stack)
 
 
-def down(stack: StackSettings | None = None, progress: Progress = print) -> None:
-    """Stops every local component and its children; external ones are left alone."""
+def down(
+    stack: StackSettings | None = None,
+    progress: Progress = print,
+    only: set[str] | None = None,
+) -> None:
+    """Stops the local components (all, or those named in `only`) and their children;
+    external ones are left alone."""
     stack = stack or StackSettings()
     comps = components(stack)
     with process.locked(_lock_path(comps)):
         for comp in comps:
+            if only is not None and comp.name not in only:
+                continue
             if comp.is_external():
                 progress(f"{comp.name}: external; left alone")
                 continue

@@ -1,0 +1,72 @@
+"""A crashed server is brought back by `stack up` with no manual step.
+
+These tests kill a real server and restart it, so they leave the stack up and healthy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from kafka import KafkaProducer
+
+from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings
+from pipeline.stack import lifecycle, process
+from pipeline.stack.component import Component
+
+
+def _local(name: str) -> Component:
+    if {"kafka": KafkaSettings, "elasticsearch": ElasticsearchSettings}[name].is_external():
+        pytest.skip(f"{name} is external; this stack does not run it")
+    return next(c for c in lifecycle.components(StackSettings()) if c.name == name)
+
+
+def _kill_hard(comp: Component) -> process.PidFile:
+    record = process.PidFile.read(comp.pid_path)
+    assert record is not None and process.is_alive(record), f"{comp.name} is not ours to kill"
+    # The real server: for Elasticsearch that is the JVM the start script's launcher spawned.
+    for pid in process.group_members(record.pgid):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while process.group_members(record.pgid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return record
+
+
+def _statuses_by_name() -> dict[str, lifecycle.Status]:
+    return {s.name: s for s in lifecycle.status()}
+
+
+def test_stack_up_restarts_a_killed_kafka(stack, kafka_bootstrap, create_topic, unique_name):
+    comp = _local("kafka")
+    killed = _kill_hard(comp)
+    assert not _statuses_by_name()["kafka"].healthy
+
+    started = time.monotonic()
+    lifecycle.up(progress=lambda line: None)
+
+    after = _statuses_by_name()["kafka"]
+    assert after.healthy and after.pid not in (None, killed.pid)
+    assert time.monotonic() - started < 90
+    topic = create_topic(unique_name("after-crash"))
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer.send(topic, b"still works").get(timeout=30)
+    producer.close()
+
+
+def test_stack_up_restarts_a_killed_elasticsearch(stack, es, unique_name):
+    comp = _local("elasticsearch")
+    killed = _kill_hard(comp)
+    assert not _statuses_by_name()["elasticsearch"].healthy
+
+    started = time.monotonic()
+    lifecycle.up(progress=lambda line: None)
+
+    after = _statuses_by_name()["elasticsearch"]
+    assert after.healthy and after.pid not in (None, killed.pid)
+    assert time.monotonic() - started < 120
+    index = unique_name("after-crash")
+    es.index(index=index, document={"ok": True}, refresh=True)
+    es.indices.delete(index=index)
