@@ -1,0 +1,105 @@
+"""The reindex picks the next free version and swaps the alias in one `_aliases` call."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pipeline.reindex import ReindexError, next_index_name, reindex
+from pipeline.settings import ElasticsearchSettings
+
+
+def test_next_index_name_follows_the_highest_existing_version():
+    assert next_index_name("news-v", ["news-v1"]) == "news-v2"
+    assert next_index_name("news-v", ["news-v2", "news-v10", "news-v3"]) == "news-v11"
+
+
+def test_next_index_name_ignores_other_names_and_starts_at_one():
+    assert next_index_name("news-v", []) == "news-v1"
+    assert next_index_name("news-v", ["news-vx", "news-v2-old", "other-v9"]) == "news-v1"
+
+
+class Response(SimpleNamespace):
+    @property
+    def body(self) -> Any:
+        return self.value
+
+
+class FakeIndices:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def exists_alias(self, name):
+        return True
+
+    def get_alias(self, name):
+        return Response(value={"news-v1": {"aliases": {name: {"is_write_index": True}}}})
+
+    def get(self, index, **_):
+        return Response(value={"news-v1": {}})
+
+    def __getattr__(self, name):
+        def record(**kwargs):
+            self.calls.append((name, kwargs))
+            return Response(value={})
+
+        return record
+
+
+class FakeElasticsearch:
+    """Answers like a cluster with the reindex module: the task completes on the 3rd poll."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.indices = FakeIndices(self.calls)
+        self.polls = 0
+        self.tasks = SimpleNamespace(get=self._get_task)
+
+    def reindex(self, **kwargs):
+        self.calls.append(("reindex", kwargs))
+        return {"task": "node:1"}
+
+    def _get_task(self, task_id):
+        self.polls += 1
+        done = self.polls % 3 == 0
+        value = {"completed": done, "task": {"status": {"total": 5, "created": 5 if done else 2}}}
+        if done:
+            value["response"] = {"created": 5, "updated": 0, "failures": []}
+        return Response(value=value)
+
+
+def test_server_side_reindex_runs_as_a_task_polled_to_completion_then_swaps_atomically():
+    es = FakeElasticsearch()
+    result = reindex(es, ElasticsearchSettings(), catch_up=False, poll_s=0)
+    assert (result.source, result.dest, result.copied) == ("news-v1", "news-v2", 5)
+    (started,) = [kw for name, kw in es.calls if name == "reindex"]
+    assert started["wait_for_completion"] is False
+    assert started["dest"] == {"index": "news-v2", "version_type": "external"}
+    assert es.polls == 3
+    swaps = [kw for name, kw in es.calls if name == "update_aliases"]
+    assert swaps == [
+        {
+            "actions": [
+                {"remove": {"index": "news-v1", "alias": "news"}},
+                {"add": {"index": "news-v2", "alias": "news", "is_write_index": True}},
+            ]
+        }
+    ]
+    assert not [kw for name, kw in es.calls if name == "delete"]
+
+
+def test_a_failed_copy_leaves_the_alias_alone_and_drops_the_partial_index():
+    es = FakeElasticsearch()
+
+    def failing(task_id):
+        return Response(value={"completed": True, "error": {"type": "boom"}})
+
+    es.tasks.get = failing
+    es.options = lambda **_: es
+    with pytest.raises(ReindexError, match="boom"):
+        reindex(es, ElasticsearchSettings(), poll_s=0)
+    names = [name for name, _ in es.calls]
+    assert "update_aliases" not in names
+    assert ("delete", {"index": "news-v2"}) in es.calls
