@@ -14,6 +14,15 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "wire-article-1.txt"
 
 
+class AckFuture(Future):
+    """kafka-python's Future plus the `get` of FutureRecordMetadata."""
+
+    def get(self, timeout: float | None = None) -> Any:
+        if self.failed():
+            raise self.exception
+        return self.value
+
+
 class FakeKafkaClient:
     """Records what would be sent; acknowledges at once, or fails records on demand."""
 
@@ -24,10 +33,10 @@ class FakeKafkaClient:
         self.flushes = 0
         self.closed = False
 
-    def send(self, topic: str, value: bytes, key: bytes | None = None) -> Future:
-        if len(value) > self.max_bytes:
+    def send(self, topic: str, value: bytes, key: bytes | None = None) -> AckFuture:
+        if len(value) > self.max_bytes and topic != "dead":
             raise MessageSizeTooLargeError(f"The message is {len(value)} bytes")
-        future = Future()
+        future = AckFuture()
         if self.fail_with is not None and topic != "dead":
             return future.failure(self.fail_with)
         self.sent.append((topic, key, value))

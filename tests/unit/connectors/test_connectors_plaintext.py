@@ -44,7 +44,7 @@ def test_resent_text_gets_the_same_id() -> None:
 
 
 def test_latin1_bytes_are_refused_with_the_offset() -> None:
-    with pytest.raises(MalformedInput, match="not valid UTF-8.*offset 3"):
+    with pytest.raises(MalformedInput, match=r"not valid UTF-8.*offset 3"):
         plaintext.parse("Café".encode("latin-1"), source="s")
 
 

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from connectors.http_push import create_app
+from connectors.settings import HttpPushSettings
+
+
+def _call(app: web.Application, fn: Callable[[TestClient], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        async with TestClient(TestServer(app)) as client:
+            return await fn(client)
+
+    return asyncio.run(main())
+
+
+def _post(producer, body: bytes, content_type: str, settings: HttpPushSettings | None = None):
+    async def go(client: TestClient) -> tuple[int, dict]:
+        response = await client.post("/v1/articles", data=body, headers={"Content-Type": content_type})
+        return response.status, await response.json()
+
+    return _call(create_app(producer, settings), go)
+
+
+def test_ninjs_push_is_acknowledged_with_its_id(producer, fake_client, fixtures) -> None:
+    status, body = _post(producer, (fixtures / "ninjs" / "ninjs-2.json").read_bytes(), "application/json")
+    assert status == 202
+    [article] = fake_client.records("articles")
+    assert body == {"id": article["id"], "ids": [article["id"]]}
+
+
+def test_newsml_push_is_accepted(producer, fake_client, fixtures) -> None:
+    data = (fixtures / "newsml" / "newsitem.xml").read_bytes()
+    status, _ = _post(producer, data, "application/vnd.iptc.g2.newsitem+xml")
+    assert status == 202
+    assert fake_client.records("articles")[0]["format"] == "newsml-g2"
+
+
+def test_ndjson_push_sends_every_line(producer, fake_client) -> None:
+    data = b'{"id": "1", "text": "one"}\n{"id": "2", "text": "two"}\n'
+    status, body = _post(producer, data, "application/x-ndjson")
+    assert status == 202
+    assert len(body["ids"]) == 2
+
+
+def test_malformed_json_is_400_with_a_message(producer, fake_client) -> None:
+    status, body = _post(producer, b'{"uri": ', "application/json")
+    assert status == 400
+    assert "not valid JSON" in body["error"]
+    assert fake_client.sent == []
+
+
+def test_well_formed_non_article_is_422(producer) -> None:
+    status, body = _post(producer, b'{"uri": "urn:x", "headline": "no body"}', "application/json")
+    assert status == 422
+    assert "no body" in body["error"]
+
+
+def test_billion_laughs_is_400(producer, fixtures) -> None:
+    status, body = _post(producer, (fixtures / "newsml" / "billion-laughs.xml").read_bytes(), "application/xml")
+    assert status == 400
+    assert "DTD" in body["error"]
+
+
+def test_unsupported_content_type_is_415(producer) -> None:
+    status, body = _post(producer, b"hello", "text/plain")
+    assert status == 415
+    assert "application/json" in body["error"]
+
+
+def test_oversized_body_is_413(producer) -> None:
+    status, body = _post(producer, b"{" + b" " * 3000 + b"}", "application/json", HttpPushSettings(max_body_bytes=1000))
+    assert status == 413
+    assert "1,000-byte limit" in body["error"]
+
+
+def test_one_bad_item_refuses_the_whole_request(producer, fake_client) -> None:
+    data = orjson.dumps([{"uri": "urn:1", "body_text": "ok"}, {"uri": "urn:2"}])
+    status, body = _post(producer, data, "application/json")
+    assert status == 422
+    assert body["error"].startswith("item 2:")
+    assert fake_client.sent == []
+
+
+def test_kafka_not_acknowledging_is_503(producer, fake_client) -> None:
+    from kafka.errors import KafkaTimeoutError
+
+    fake_client.fail_with = KafkaTimeoutError("no ack")
+    status, body = _post(producer, b'{"uri": "urn:1", "body_text": "ok"}', "application/json")
+    assert status == 503
+    assert "Traceback" not in body["error"]
+
+
+def test_unexpected_failure_is_500_without_a_stack_trace(producer, fake_client) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    fake_client.send = broken
+    status, body = _post(producer, b'{"uri": "urn:1", "body_text": "ok"}', "application/json")
+    assert (status, body) == (500, {"error": "internal error"})
+
+
+def test_healthz_reports_kafka(producer) -> None:
+    async def go(client: TestClient) -> tuple[int, dict]:
+        response = await client.get("/healthz")
+        return response.status, await response.json()
+
+    assert _call(create_app(producer), go) == (200, {"status": "ok", "kafka": True})
+
+
+def test_authorize_hook_can_refuse_requests(producer, fake_client) -> None:
+    async def deny(request: web.Request) -> None:
+        raise web.HTTPUnauthorized(reason="missing token")
+
+    async def go(client: TestClient) -> tuple[int, dict]:
+        response = await client.post("/v1/articles", json={"uri": "u", "body_text": "b"})
+        return response.status, await response.json()
+
+    assert _call(create_app(producer, authorize=deny), go) == (401, {"error": "missing token"})
+    assert fake_client.sent == []
