@@ -112,18 +112,27 @@ class ElasticsearchSink:
         self._sleep = sleep
 
     async def write(
-        self, documents: Sequence[Document], *, max_attempts: int | None = None
+        self,
+        documents: Sequence[Document],
+        *,
+        max_attempts: int | None = None,
+        forever: bool = False,
     ) -> WriteResult:
-        """Index every document or reject it; retry the rest. `max_attempts=None`: settings."""
+        """Index every document or reject it; retry the rest.
+
+        `max_attempts` defaults to the settings; `forever=True` never gives up (the caller's
+        consumption pauses meanwhile) and logs an error every `max_attempts` attempts.
+        """
         attempts_allowed = max_attempts or self.settings.retry_attempts
         result = WriteResult()
         pending = list(documents)
         attempt = 0
         while pending:
-            if attempt >= attempts_allowed:
-                raise SinkUnavailable(
-                    f"{len(pending)} documents not indexed after {attempt} attempts", pending
-                )
+            if attempt and attempt % attempts_allowed == 0:
+                message = f"{len(pending)} documents not indexed after {attempt} attempts"
+                if not forever:
+                    raise SinkUnavailable(message, pending)
+                log.error(message + "; still retrying", extra={"documents": len(pending)})
             if attempt:
                 await self._sleep(self.backoff.delay(attempt - 1))
             attempt += 1

@@ -1,0 +1,1 @@
+"""Faust agents: thin loops that batch, hand the work to `pipeline.processor` and ack."""

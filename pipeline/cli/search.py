@@ -1,0 +1,93 @@
+"""`wirestream search`: full-text, filtered and semantic search over the `news` alias."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import orjson
+
+
+def _encode(text: str) -> list[float]:
+    # Lazy: loading the encoder costs seconds; plain text searches never pay it.
+    from pipeline.enrich.encoder import load_encoder
+
+    return [float(x) for x in load_encoder().encode([text])[0]]
+
+
+def render(hit: dict[str, Any], topics: int = 3) -> str:
+    doc = hit.get("_source", {})
+    lines = [f"{doc.get('headline') or '(no headline)'}  [{hit.get('_score') or 0:.2f}]"]
+    dateline = doc.get("dateline") or {}
+    where = ", ".join(filter(None, [dateline.get("place"), dateline.get("agency")]))
+    when = doc.get("published_at") or doc.get("received_at") or ""
+    lines.append("  " + " · ".join(filter(None, [where, when, doc.get("source"), doc.get("id")])))
+    if doc.get("topics"):
+        tops = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in doc["topics"][:topics])
+        lines.append(f"  topics: {tops}")
+    quotes = doc.get("quotes") or []
+    inner = (hit.get("inner_hits") or {}).get("speaker_quotes")
+    if inner:
+        quotes = [h["_source"] for h in inner["hits"]["hits"]]
+    for quote in quotes:
+        text = quote["text"].strip()
+        if len(text) > 160:
+            text = text[:157] + "..."
+        lines.append(f"  - {quote.get('speaker') or '(unattributed)'}: {text}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--topic", help="IPTC Media Topic code (medtop:16000000 or 16000000) or label")
+@click.option("--speaker", help="only articles quoting this speaker (their quotes are shown)")
+@click.option("--since", help="published (or received) on or after this date/time (ISO 8601)")
+@click.option("--semantic", help="also rank by meaning: kNN on the article embeddings")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per hit")
+@click.option("-n", "size", default=10, show_default=True, help="number of hits")
+def search(
+    query: str | None,
+    topic: str | None,
+    speaker: str | None,
+    since: str | None,
+    semantic: str | None,
+    as_json: bool,
+    size: int,
+) -> None:
+    """Search the enriched news (the `news` alias)."""
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError, Elasticsearch
+
+    from pipeline.search_query import build_search
+    from pipeline.settings import ElasticsearchSettings
+
+    if not (query or topic or speaker or since or semantic):
+        raise click.UsageError("give a QUERY, --semantic TEXT or at least one filter")
+    settings = ElasticsearchSettings()
+    vector = _encode(semantic) if semantic else None
+    request = build_search(
+        query, topic=topic, speaker=speaker, since=since, vector=vector, size=size
+    )
+    es = Elasticsearch(settings.url, request_timeout=settings.request_timeout_s)
+    try:
+        response = es.search(index=settings.alias, **request)
+    except ApiError as exc:
+        raise click.ClickException(f"search failed: {exc}") from exc
+    except TransportError as exc:
+        raise click.ClickException(f"cannot reach Elasticsearch at {settings.url}: {exc}") from exc
+    finally:
+        es.close()
+    hits = response["hits"]["hits"]
+    if as_json:
+        for hit in hits:
+            out = {"id": hit["_id"], "score": hit.get("_score"), **hit["_source"]}
+            inner = (hit.get("inner_hits") or {}).get("speaker_quotes")
+            if inner:
+                out["matched_quotes"] = [h["_source"] for h in inner["hits"]["hits"]]
+            click.echo(orjson.dumps(out).decode())
+        return
+    total = response["hits"]["total"]
+    click.echo(f"{total['value']}{'+' if total.get('relation') == 'gte' else ''} hits")
+    for hit in hits:
+        click.echo("")
+        click.echo(render(hit))

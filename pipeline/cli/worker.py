@@ -1,0 +1,162 @@
+"""`wirestream worker`: the Faust worker that enriches, indexes and publishes.
+
+Startup order: the index template, index and alias exist; the enrichment models are loaded
+and warmed up on one synthetic article; then Faust joins the consumer group. The log line
+`worker ready` (one JSON object, `"msg": "worker ready"`) marks the moment partitions are
+assigned and records are being consumed. SIGTERM stops it gracefully: the in-flight batch
+is finished or abandoned uncommitted (see `pipeline/agents/enrich.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+
+log = logging.getLogger("pipeline.worker")
+
+WARMUP_ARTICLE: dict[str, Any] = {
+    "schema": "wire.article.v1",
+    "id": "0" * 32,
+    "source": "wirestream.warmup",
+    "headline": "Warm-up",
+    "body": 'GENEVA (Wirestream) — Talks resumed on Monday. "We are hopeful," the envoy said.',
+    "received_at": "2026-01-01T00:00:00Z",
+}
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """dictConfig for Faust's worker: every log line one JSON object on stderr."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pipeline.logs.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        # One line per HTTP request / retry is noise; our own logs say what failed.
+        "loggers": {"elastic_transport": {"level": "ERROR"}, "aiokafka": {"level": "WARNING"}},
+    }
+
+
+def chain_names(chain: str) -> list[str]:
+    from pipeline.enrich.registry import DEFAULT_CHAIN
+
+    names = [name.strip() for name in chain.split(",") if name.strip()]
+    return names or list(DEFAULT_CHAIN)
+
+
+def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str:
+    """Template, index and alias; waits (capped backoff) for an Elasticsearch still starting."""
+    import time
+
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError, Elasticsearch
+
+    from pipeline.retry import Backoff
+    from pipeline.sinks.index_setup import ensure_index
+
+    backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
+    deadline = time.monotonic() + startup_timeout_s
+    attempt = 0
+    while True:
+        es = Elasticsearch(settings.url, request_timeout=settings.request_timeout_s)
+        try:
+            return ensure_index(es, settings)
+        except (TransportError, ApiError) as exc:
+            transient = (
+                not isinstance(exc, ApiError)
+                or exc.status_code in (408, 429)
+                or exc.status_code >= 500
+            )
+            if not transient or time.monotonic() > deadline:
+                raise click.ClickException(
+                    f"cannot set up the index at {settings.url}: {exc}"
+                ) from exc
+            log.warning("Elasticsearch not ready; retrying", extra={"error": repr(exc)[:300]})
+        finally:
+            es.close()
+        time.sleep(backoff.delay(attempt))
+        attempt += 1
+
+
+@click.command()
+@click.option("--loglevel", default="info", show_default=True, help="debug, info, warning, error")
+def worker(loglevel: str) -> None:
+    """Run the enrichment worker (Faust) until SIGTERM/SIGINT."""
+    import logging.config
+
+    logging.config.dictConfig(logging_config(loglevel))
+
+    import faust
+    from elasticsearch import AsyncElasticsearch
+
+    from pipeline.agents.enrich import register
+    from pipeline.app import create_app
+    from pipeline.enrich.resources import Resources
+    from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.processor import BatchProcessor
+    from pipeline.publisher import FaustPublisher
+    from pipeline.settings import (
+        ElasticsearchSettings,
+        EnrichSettings,
+        KafkaSettings,
+        TopicSettings,
+        WorkerSettings,
+    )
+    from pipeline.sinks.elasticsearch import ElasticsearchSink
+    from pipeline.topics import declare
+
+    worker_settings, kafka_settings = WorkerSettings(), KafkaSettings()
+    topic_settings, es_settings = TopicSettings(), ElasticsearchSettings()
+    enrich_settings = EnrichSettings()
+
+    index = _ensure_index_when_reachable(es_settings, startup_timeout_s=300.0)
+    log.info("index ready", extra={"alias": es_settings.alias, "index": index})
+
+    names = chain_names(enrich_settings.chain)
+    try:
+        runner = EnrichmentRunner.from_names(names, Resources(enrich_settings))
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _, errs = runner.run([WARMUP_ARTICLE])  # loads anything an enricher builds lazily
+    if errs:
+        log.warning("warm-up article failed", extra={"error": errs[0].message[:500]})
+    log.info("enrichers loaded", extra={"enrichers": names, "version": runner.version})
+
+    worker_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(worker_settings, kafka_settings)
+    topics = declare(app, topic_settings)
+    client = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout_s)
+    processor = BatchProcessor(
+        runner,
+        ElasticsearchSink(client, es_settings),
+        FaustPublisher(topics),
+        worker=worker_settings,
+        topics=topic_settings,
+    )
+    register(app, topics.article, processor, batch_size=worker_settings.batch_size,
+             within_s=worker_settings.batch_within_s)  # fmt: skip
+
+    @app.on_partitions_assigned.connect
+    async def ready(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        partitions = sorted(f"{tp.topic}/{tp.partition}" for tp in assigned)
+        log.info("worker ready", extra={"partitions": partitions, "app_id": worker_settings.app_id})
+
+    @app.on_before_shutdown.connect
+    async def close_client(sender: Any, **kwargs: Any) -> None:
+        await client.close()
+
+    faust.Worker(
+        app,
+        loglevel=loglevel,
+        logging_config=logging_config(loglevel),
+        redirect_stdouts=False,
+        quiet=True,
+    ).execute_from_commandline()

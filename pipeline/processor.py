@@ -1,0 +1,223 @@
+"""The work of one micro-batch: decode, enrich, index, publish, dead-letter.
+
+`process` returns only when every outcome of the batch is durable: enriched documents
+acknowledged by Elasticsearch, enriched and quote records and dead letters acknowledged
+by Kafka. The caller (the Faust agent) acks the batch's offsets only after that, so a
+crash anywhere in here leaves the batch uncommitted and it is processed again (at least
+once; the writes are idempotent by article id).
+
+Failure policies (settings): a bad record is dead-lettered or stops the worker; a
+document Elasticsearch refuses is dead-lettered or stops the worker; Elasticsearch or
+Kafka being unavailable is retried forever with capped backoff (consumption pauses,
+memory stays bounded by the batch) or stops the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import orjson
+
+from pipeline import deadletter
+from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
+from pipeline.retry import Backoff
+from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
+from pipeline.sinks.elasticsearch import ElasticsearchSink, Rejection
+
+log = logging.getLogger(__name__)
+
+
+class BadRecordPolicyError(RuntimeError):
+    """A record failed and the policy for it is `fail`: the worker stops without committing."""
+
+
+class Publisher(Protocol):
+    async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        """Hand one record to the producer; the returned awaitable resolves on broker ack."""
+        ...
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One consumed Kafka record, as bytes (decoding is part of the work, so it can fail)."""
+
+    key: bytes | None
+    value: bytes | None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = None
+
+
+@dataclass
+class BatchReport:
+    consumed: int = 0
+    indexed: int = 0
+    stale: int = 0
+    deadlettered: int = 0
+    published: int = 0
+    stages: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+class BatchProcessor:
+    def __init__(
+        self,
+        runner: EnrichmentRunner,
+        sink: ElasticsearchSink,
+        publisher: Publisher,
+        *,
+        worker: WorkerSettings | None = None,
+        topics: TopicSettings | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.runner = runner
+        self.sink = sink
+        self.publisher = publisher
+        self.worker = worker or WorkerSettings()
+        self.topics = topics or TopicSettings()
+        self.backoff = backoff or Backoff(sink.settings.retry_initial_s, sink.settings.retry_max_s)
+        for name in ("on_bad_record", "on_rejected_document"):
+            if getattr(self.worker, name) is FailurePolicy.RETRY:
+                raise ValueError(
+                    f"{name}=retry: retrying cannot fix a bad record; use deadletter or fail"
+                )
+
+    async def process(self, batch: Sequence[Incoming]) -> BatchReport:
+        report = BatchReport(consumed=len(batch))
+        outgoing: list[_Outgoing] = []
+
+        articles: list[Any] = []
+        origin: dict[int, Incoming] = {}
+        for message in batch:
+            try:
+                article = orjson.loads(message.value or b"")
+            except orjson.JSONDecodeError as exc:
+                outgoing.append(self._dead(message, "decode", exc, report))
+                continue
+            articles.append(article)
+            origin[id(article)] = message
+
+        oks, errs = await asyncio.to_thread(self.runner.run, articles) if articles else ([], [])
+        for failure in errs:
+            outgoing.append(self._dead_failure(origin[id(failure.record)], failure, report))
+
+        by_id = {record["id"]: record for record in oks}
+        source_of = {record["id"]: origin[id(article)] for article, record in _pairs(articles, oks)}
+        if oks:
+            forever = self.worker.on_unavailable is FailurePolicy.RETRY
+            result = await self.sink.write(oks, forever=forever)
+            report.indexed, report.stale = len(result.indexed), len(result.stale)
+            for rejection in result.rejected:
+                doc_id = rejection.document["id"]
+                outgoing.append(self._dead_rejection(source_of[doc_id], rejection, report))
+            for doc_id in result.indexed:
+                record = by_id[doc_id]
+                key = doc_id.encode()
+                outgoing.append(_Outgoing(self.topics.enriched, key, orjson.dumps(record)))
+                for quote in quote_records(record):
+                    outgoing.append(_Outgoing(self.topics.quote, key, orjson.dumps(quote)))
+            # A stale document lost to a newer revision already indexed: publishing it would
+            # hand consumers an older version after the newer one.
+
+        await self._publish(outgoing)
+        report.published = len(outgoing)
+        return report
+
+    def _dead(
+        self,
+        message: Incoming,
+        stage: str,
+        error: BaseException | str,
+        report: BatchReport,
+        article_id: str | None = None,
+    ) -> _Outgoing:
+        if self.worker.on_bad_record is FailurePolicy.FAIL:
+            raise BadRecordPolicyError(
+                f"{stage} failure at {message.topic}/{message.partition}@{message.offset}: {error}"
+            )
+        report.deadlettered += 1
+        report.stages[stage] = report.stages.get(stage, 0) + 1
+        record = deadletter.from_incoming(message, stage=stage, error=error, article_id=article_id)
+        log.warning(
+            "dead-lettered a record",
+            extra={
+                "stage": stage,
+                "article_id": article_id,
+                "offset": message.offset,
+                "partition": message.partition,
+                "error": record["error_message"][:300],
+            },
+        )
+        return _Outgoing(self.topics.deadletter, message.key, orjson.dumps(record))
+
+    def _dead_failure(self, message: Incoming, failure: Failure, report: BatchReport) -> _Outgoing:
+        error = _NamedError(failure.error_class, failure.message)
+        return self._dead(message, failure.stage, error, report, failure.article_id)
+
+    def _dead_rejection(
+        self, message: Incoming, rejection: Rejection, report: BatchReport
+    ) -> _Outgoing:
+        if self.worker.on_rejected_document is FailurePolicy.FAIL:
+            raise BadRecordPolicyError(
+                f"elasticsearch refused {rejection.document['id']}: {rejection.message}"
+            )
+        error = _NamedError(rejection.error_type, rejection.message)
+        doc_id = rejection.document["id"]
+        # The bad-record policy is about input; a refused document has its own policy (above).
+        report.deadlettered += 1
+        report.stages["index"] = report.stages.get("index", 0) + 1
+        record = deadletter.from_incoming(message, stage="index", error=error, article_id=doc_id)
+        log.warning(
+            "dead-lettered a refused document",
+            extra={"article_id": doc_id, "error": rejection.message[:300]},
+        )
+        return _Outgoing(self.topics.deadletter, message.key, orjson.dumps(record))
+
+    async def _publish(self, outgoing: list[_Outgoing]) -> None:
+        """Send everything, then wait for every ack; resend what failed with capped backoff."""
+        pending = outgoing
+        attempt = 0
+        while pending:
+            futures = [await self.publisher.send(o.topic, o.key, o.value) for o in pending]
+            results = await asyncio.gather(*futures, return_exceptions=True)
+            failed = [o for o, r in zip(pending, results, strict=True) if isinstance(r, Exception)]
+            if not failed:
+                return
+            errors = {repr(r)[:200] for r in results if isinstance(r, Exception)}
+            if self.worker.on_unavailable is FailurePolicy.FAIL:
+                raise ConnectionError(f"Kafka did not acknowledge {len(failed)} records: {errors}")
+            log.warning(
+                "Kafka did not acknowledge records; resending",
+                extra={"records": len(failed), "attempt": attempt + 1, "errors": sorted(errors)},
+            )
+            await asyncio.sleep(self.backoff.delay(attempt))
+            attempt += 1
+            pending = failed
+
+
+class _NamedError(Exception):
+    """Carries an error class name from a `Failure` into the dead-letter record."""
+
+    def __init__(self, class_name: str, message: str) -> None:
+        super().__init__(message)
+        self.class_name = class_name
+
+
+def _pairs(articles: list[Any], oks: list[dict[str, Any]]) -> list[tuple[Any, dict[str, Any]]]:
+    """Match enriched records to their input articles by id (ids are unique per batch or equal)."""
+    by_id: dict[str, Any] = {}
+    for article in articles:
+        if isinstance(article, dict) and isinstance(article.get("id"), str):
+            by_id.setdefault(article["id"], article)
+    return [(by_id[record["id"]], record) for record in oks]

@@ -1,0 +1,129 @@
+"""The Elasticsearch request behind `wirestream search`: a pure function of the options.
+
+Full text over headline, body, related headlines and quotes (nested); filters by topic,
+speaker and date; kNN on `embedding` for semantic search; both at once is a hybrid
+(Elasticsearch adds the text and vector scores).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+_TOPIC_CODE = re.compile(r"^(?:medtop:)?(\d{8})$")
+SOURCE_FIELDS = [
+    "id",
+    "headline",
+    "dateline",
+    "published_at",
+    "received_at",
+    "source",
+    "url",
+    "language",
+    "topics",
+    "stance",
+    "quotes",
+    "related_headlines",
+    "enrichment",
+]
+
+
+def topic_filter(topic: str) -> dict[str, Any]:
+    """`16000000`, `medtop:16000000` or a label such as `politics`."""
+    match = _TOPIC_CODE.match(topic.strip())
+    inner = (
+        {"term": {"topics.code": f"medtop:{match.group(1)}"}}
+        if match
+        else {"term": {"topics.label": topic.strip().lower()}}
+    )
+    return {"nested": {"path": "topics", "query": inner}}
+
+
+def speaker_filter(speaker: str) -> dict[str, Any]:
+    # The text subfield: `--speaker Mattis` finds quotes by "Jim Mattis".
+    return {
+        "nested": {
+            "path": "quotes",
+            "query": {"match": {"quotes.speaker.text": {"query": speaker, "operator": "and"}}},
+            "inner_hits": {"name": "speaker_quotes", "size": 20, "_source": True},
+        }
+    }
+
+
+def since_filter(since: str) -> dict[str, Any]:
+    """Published since, or received since when the source gave no publication time."""
+    return {
+        "bool": {
+            "should": [
+                {"range": {"published_at": {"gte": since}}},
+                {
+                    "bool": {
+                        "must_not": {"exists": {"field": "published_at"}},
+                        "filter": {"range": {"received_at": {"gte": since}}},
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def text_query(text: str) -> dict[str, Any]:
+    return {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": text,
+                        "fields": ["headline^3", "body", "related_headlines"],
+                    }
+                },
+                {
+                    "nested": {
+                        "path": "quotes",
+                        "query": {"match": {"quotes.text": text}},
+                        "score_mode": "max",
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def build_search(
+    text: str | None = None,
+    *,
+    topic: str | None = None,
+    speaker: str | None = None,
+    since: str | None = None,
+    vector: Sequence[float] | None = None,
+    size: int = 10,
+) -> dict[str, Any]:
+    """Keyword arguments for `Elasticsearch.search` (minus the index)."""
+    filters = []
+    if topic:
+        filters.append(topic_filter(topic))
+    if speaker:
+        filters.append(speaker_filter(speaker))
+    if since:
+        filters.append(since_filter(since))
+    request: dict[str, Any] = {"size": size, "source": SOURCE_FIELDS}
+    if vector is not None:
+        request["knn"] = {
+            "field": "embedding",
+            "query_vector": list(vector),
+            "k": size,
+            "num_candidates": max(50, 10 * size),
+            **({"filter": filters} if filters else {}),
+        }
+    if text:
+        request["query"] = {"bool": {"must": [text_query(text)], "filter": filters}}
+    elif vector is None:
+        request["query"] = {"bool": {"must": [{"match_all": {}}], "filter": filters}}
+        request["sort"] = [{"received_at": "desc"}]
+    elif speaker:
+        # kNN filters do not return inner hits; keep the speaker's quotes visible.
+        request["query"] = {"bool": {"filter": [speaker_filter(speaker)]}}
+    return request

@@ -1,0 +1,184 @@
+"""One micro-batch: every outcome is durable before `process` returns; bad records are data."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+import pytest
+
+from pipeline import schemas
+from pipeline.enrich.runner import EnrichmentRunner
+from pipeline.processor import BadRecordPolicyError, BatchProcessor, Incoming
+from pipeline.retry import Backoff
+from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
+from pipeline.sinks.elasticsearch import Rejection, SinkUnavailable, WriteResult
+
+TOPICS = TopicSettings()
+
+
+def article(n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "schema": "wire.article.v1",
+        "id": f"{n:032x}",
+        "source": "test",
+        "body": f"Article {n}.",
+        "received_at": "2026-11-25T09:00:00Z",
+        **extra,
+    }
+
+
+def message(value: bytes, offset: int = 0, key: bytes | None = None) -> Incoming:
+    return Incoming(key=key, value=value, topic="wire.article.v1", partition=0, offset=offset)
+
+
+class Quoter:
+    name = "fake.quotes.v1"
+
+    def enrich(self, records) -> None:
+        for record in records:
+            record["quotes"] = [
+                {"text": "x", "speaker": "Jane Doe", "kind": "direct", "start": 0, "end": 1}
+            ]
+
+
+class FakeSink:
+    def __init__(
+        self,
+        reject: set[str] = frozenset(),
+        stale: set[str] = frozenset(),
+        fail: Exception | None = None,
+    ) -> None:
+        self.reject, self.stale, self.fail = reject, stale, fail
+        self.written: list[dict[str, Any]] = []
+        self.settings = type("S", (), {"retry_initial_s": 0.0, "retry_max_s": 0.0})()
+
+    async def write(self, docs, *, forever: bool = False, max_attempts=None) -> WriteResult:
+        if self.fail:
+            raise self.fail
+        result = WriteResult()
+        for doc in docs:
+            if doc["id"] in self.reject:
+                result.rejected.append(Rejection(doc, 400, "document_parsing_exception", "bad"))
+            elif doc["id"] in self.stale:
+                result.stale.append(doc["id"])
+            else:
+                self.written.append(doc)
+                result.indexed.append(doc["id"])
+        return result
+
+
+class FakePublisher:
+    def __init__(self, failures: int = 0) -> None:
+        self.sent: list[tuple[str, bytes | None, dict[str, Any]]] = []
+        self.failures = failures
+
+    async def send(self, topic: str, key: bytes | None, value: bytes):
+        future = asyncio.get_running_loop().create_future()
+        if self.failures:
+            self.failures -= 1
+            future.set_exception(ConnectionError("broker gone"))
+        else:
+            self.sent.append((topic, key, orjson.loads(value)))
+            future.set_result(None)
+        return future
+
+    def on(self, topic: str) -> list[dict[str, Any]]:
+        return [value for t, _, value in self.sent if t == topic]
+
+
+def processor(sink=None, publisher=None, **worker: Any) -> BatchProcessor:
+    return BatchProcessor(
+        EnrichmentRunner([Quoter()]),
+        sink or FakeSink(),
+        publisher or FakePublisher(),
+        worker=WorkerSettings(**worker),
+        topics=TOPICS,
+        backoff=Backoff(0.0, 0.0),
+    )
+
+
+def run(proc: BatchProcessor, batch: list[Incoming]):
+    return asyncio.run(proc.process(batch))
+
+
+def test_good_records_are_indexed_and_published_with_their_quotes():
+    publisher, sink = FakePublisher(), FakeSink()
+    report = run(processor(sink, publisher), [message(orjson.dumps(article(1)))])
+    assert report.indexed == 1 and report.deadlettered == 0
+    assert [d["id"] for d in sink.written] == [article(1)["id"]]
+    (enriched,) = publisher.on(TOPICS.enriched)
+    schemas.validate(schemas.ENRICHED, enriched)
+    (quote,) = publisher.on(TOPICS.quote)
+    schemas.validate(schemas.QUOTE, quote)
+    assert {key for _, key, _ in publisher.sent} == {article(1)["id"].encode()}
+
+
+def test_bytes_that_are_not_json_become_a_decode_dead_letter_with_the_original():
+    publisher = FakePublisher()
+    report = run(
+        processor(publisher=publisher),
+        [message(b"\xff\xfe not json", 7), message(orjson.dumps(article(2)), 8)],
+    )
+    assert report.indexed == 1 and report.stages == {"decode": 1}
+    (dead,) = publisher.on(TOPICS.deadletter)
+    schemas.validate(schemas.DEADLETTER, dead)
+    assert dead["stage"] == "decode" and dead["original"]["encoding"] == "base64"
+    assert dead["original"]["offset"] == 7
+
+
+def test_a_schema_invalid_record_is_dead_lettered_with_the_schema_error():
+    publisher = FakePublisher()
+    bad = article(3)
+    del bad["received_at"]
+    run(processor(publisher=publisher), [message(orjson.dumps(bad))])
+    (dead,) = publisher.on(TOPICS.deadletter)
+    assert dead["stage"] == "validate" and dead["error_class"] == "SchemaError"
+    assert "received_at" in dead["error_message"]
+    assert dead["article_id"] == bad["id"]
+    assert publisher.on(TOPICS.enriched) == []
+
+
+def test_a_document_elasticsearch_refuses_is_dead_lettered_and_not_published():
+    publisher = FakePublisher()
+    sink = FakeSink(reject={article(4)["id"]})
+    report = run(processor(sink, publisher), [message(orjson.dumps(article(4)))])
+    (dead,) = publisher.on(TOPICS.deadletter)
+    assert dead["stage"] == "index" and dead["error_class"] == "document_parsing_exception"
+    assert publisher.on(TOPICS.enriched) == [] and report.stages == {"index": 1}
+
+
+def test_a_stale_revision_is_neither_published_nor_dead_lettered():
+    publisher = FakePublisher()
+    sink = FakeSink(stale={article(5)["id"]})
+    report = run(processor(sink, publisher), [message(orjson.dumps(article(5, revision=1)))])
+    assert report.stale == 1 and publisher.sent == []
+
+
+def test_unacknowledged_records_are_resent_until_kafka_acks():
+    publisher = FakePublisher(failures=2)
+    run(processor(publisher=publisher), [message(orjson.dumps(article(6)))])
+    assert len(publisher.on(TOPICS.enriched)) == 1
+
+
+def test_fail_policies_raise_so_the_batch_is_not_committed():
+    with pytest.raises(BadRecordPolicyError):
+        run(processor(on_bad_record=FailurePolicy.FAIL), [message(b"nope")])
+    with pytest.raises(ConnectionError):
+        run(
+            processor(publisher=FakePublisher(failures=1), on_unavailable=FailurePolicy.FAIL),
+            [message(orjson.dumps(article(7)))],
+        )
+    with pytest.raises(SinkUnavailable):
+        run(
+            processor(
+                FakeSink(fail=SinkUnavailable("down", [])), on_unavailable=FailurePolicy.FAIL
+            ),
+            [message(orjson.dumps(article(8)))],
+        )
+
+
+def test_retry_is_refused_as_a_policy_for_bad_records():
+    with pytest.raises(ValueError, match="retry"):
+        processor(on_bad_record=FailurePolicy.RETRY)

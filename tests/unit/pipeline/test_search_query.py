@@ -1,0 +1,44 @@
+"""The search request: text, filters, kNN and hybrid are built from the options alone."""
+
+from __future__ import annotations
+
+from pipeline.search_query import build_search, topic_filter
+
+
+def test_text_searches_headline_body_and_nested_quotes():
+    request = build_search("euphrates")
+    should = request["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[0]["multi_match"]["fields"][0] == "headline^3"
+    assert should[1]["nested"]["path"] == "quotes"
+    assert "knn" not in request
+
+
+def test_topic_accepts_a_code_with_or_without_prefix_or_a_label():
+    assert topic_filter("16000000")["nested"]["query"] == {
+        "term": {"topics.code": "medtop:16000000"}
+    }
+    assert topic_filter("medtop:16000000") == topic_filter("16000000")
+    assert topic_filter("Politics")["nested"]["query"] == {"term": {"topics.label": "politics"}}
+
+
+def test_speaker_is_a_nested_filter_that_returns_the_matching_quotes():
+    request = build_search("war", speaker="Mattis")
+    (nested,) = request["query"]["bool"]["filter"]
+    assert nested["nested"]["path"] == "quotes"
+    assert nested["nested"]["query"]["match"]["quotes.speaker.text"]["query"] == "Mattis"
+    assert "inner_hits" in nested["nested"]
+
+
+def test_semantic_alone_is_knn_and_with_text_it_is_hybrid():
+    vector = [0.1] * 384
+    knn_only = build_search(None, vector=vector, topic="16000000", size=5)
+    assert "query" not in knn_only
+    assert knn_only["knn"]["k"] == 5 and knn_only["knn"]["filter"]
+    hybrid = build_search("ceasefire", vector=vector)
+    assert "knn" in hybrid and "query" in hybrid
+
+
+def test_filters_alone_list_the_newest_first():
+    request = build_search(None, since="2026-11-01")
+    assert request["sort"] == [{"received_at": "desc"}]
+    assert request["query"]["bool"]["filter"][0]["bool"]["minimum_should_match"] == 1
