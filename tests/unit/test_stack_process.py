@@ -1,0 +1,99 @@
+"""Background processes: pid files, liveness that survives pid reuse, stopping whole groups."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pytest
+
+from pipeline.stack import process
+
+
+def start_sleeper(tmp_path, script: str) -> process.PidFile:
+    marker = str(tmp_path)
+    return process.start(
+        ["bash", "-c", script, marker],
+        pid_path=tmp_path / "x.pid",
+        log_path=tmp_path / "logs" / "console.log",
+        marker=marker,
+        env=dict(os.environ),
+        cwd=tmp_path,
+    )
+
+
+def test_pid_file_round_trips(tmp_path):
+    record = process.PidFile(pid=12, pgid=12, started_at=1.5, marker="/state/kafka")
+    record.write(tmp_path / "k.pid")
+
+    assert process.PidFile.read(tmp_path / "k.pid") == record
+
+
+def test_unreadable_pid_file_reads_as_none(tmp_path):
+    (tmp_path / "k.pid").write_text("not json")
+
+    assert process.PidFile.read(tmp_path / "k.pid") is None
+    assert process.PidFile.read(tmp_path / "missing.pid") is None
+
+
+def test_a_recycled_pid_is_not_taken_for_our_server():
+    # This very process is alive, but its command line does not carry the marker.
+    record = process.PidFile(os.getpid(), os.getpgid(0), time.time(), "/no/such/state/dir")
+
+    assert not process.is_alive(record)
+
+
+def test_started_process_runs_in_its_own_session_and_is_recorded(tmp_path):
+    record = start_sleeper(tmp_path, "sleep 60; exit 0")
+    try:
+        assert process.is_alive(record)
+        assert os.getsid(record.pid) == record.pid != os.getsid(0)
+        assert process.PidFile.read(tmp_path / "x.pid") == record
+    finally:
+        process.stop(record, timeout_s=5)
+
+
+def test_stop_ends_the_whole_group_including_children(tmp_path):
+    record = start_sleeper(tmp_path, "sleep 60 & sleep 60 & wait")
+    deadline = time.monotonic() + 5
+    while len(process.group_members(record.pgid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(process.group_members(record.pgid)) == 3
+
+    killed = process.stop(record, timeout_s=5)
+
+    assert not killed
+    assert process.group_members(record.pgid) == []
+    assert not process.is_alive(record)
+
+
+def test_a_process_ignoring_sigterm_is_killed_after_the_timeout(tmp_path):
+    record = start_sleeper(tmp_path, "trap '' TERM; while true; do sleep 0.1; done")
+    time.sleep(0.3)
+
+    started = time.monotonic()
+    killed = process.stop(record, timeout_s=1)
+
+    assert killed
+    assert 1 <= time.monotonic() - started < 10
+    assert process.group_members(record.pgid) == []
+
+
+def test_a_dead_child_is_not_alive_even_before_it_is_reaped(tmp_path):
+    record = start_sleeper(tmp_path, "exit 0")
+    time.sleep(0.5)  # it is a zombie of this process now
+
+    assert not process.is_alive(record)
+
+
+def test_lock_can_be_taken_again_after_release(tmp_path):
+    with process.locked(tmp_path / "stack.lock"):
+        pass
+    with process.locked(tmp_path / "stack.lock"):
+        pass
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_group_of_a_nonexistent_process_is_empty():
+    assert process.group_members(2**22 + 12345) == []
