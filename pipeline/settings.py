@@ -141,6 +141,9 @@ class WorkerSettings(BaseSettings):
     batch_within_s: float = 0.5
     web_port: int = 6066
     web_enabled: bool = Field(True, description="Faust's web server (health, metrics)")
+    shutdown_timeout_s: float = Field(
+        30.0, description="after SIGTERM/SIGINT, exit anyway (uncommitted) after this long"
+    )
     web_host: str = "127.0.0.1"
     on_bad_record: FailurePolicy = Field(
         FailurePolicy.DEADLETTER, description="undecodable, invalid or unenrichable records"

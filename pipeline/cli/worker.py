@@ -86,6 +86,31 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
         attempt += 1
 
 
+def worker_class(base: type, shutdown_timeout_s: float) -> type:
+    """Faust's worker, plus a watchdog: a shutdown that hangs (e.g. the broker is gone and
+    the consumer cannot leave its group) ends the process after `shutdown_timeout_s`.
+    Exiting without committing is safe: uncommitted records are consumed again."""
+    import os
+    import threading
+
+    class WirestreamWorker(base):  # type: ignore[misc, valid-type]
+        def _schedule_shutdown(self, signal: Any) -> None:
+            if not getattr(self, "_watchdog", None):
+                log.info(
+                    "shutting down", extra={"signal": str(signal), "timeout_s": shutdown_timeout_s}
+                )
+                self._watchdog = threading.Timer(shutdown_timeout_s, _give_up)
+                self._watchdog.daemon = True
+                self._watchdog.start()
+            super()._schedule_shutdown(signal)
+
+    def _give_up() -> None:
+        log.error("shutdown did not finish in time; exiting without a final commit")
+        os._exit(3)
+
+    return WirestreamWorker
+
+
 @click.command()
 @click.option("--loglevel", default="info", show_default=True, help="debug, info, warning, error")
 def worker(loglevel: str) -> None:
@@ -153,7 +178,7 @@ def worker(loglevel: str) -> None:
     async def close_client(sender: Any, **kwargs: Any) -> None:
         await client.close()
 
-    faust.Worker(
+    worker_class(faust.Worker, worker_settings.shutdown_timeout_s)(
         app,
         loglevel=loglevel,
         logging_config=logging_config(loglevel),
