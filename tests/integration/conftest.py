@@ -1,8 +1,8 @@
 """Fixtures for tests against the real Kafka and Elasticsearch.
 
 They use the running stack, or start it with the same code as `wirestream stack up` (and stop
-what they started when the session ends). In CI (CI=true) an unreachable stack fails the tests
-loudly; elsewhere it skips them with the reason.
+what they started when the session ends, unless WIRESTREAM_TEST_KEEP_STACK=1). In CI (CI=true)
+an unreachable stack fails the tests loudly; elsewhere it skips them with the reason.
 """
 
 from __future__ import annotations
@@ -35,14 +35,16 @@ def _unavailable(reason: str) -> None:
 def stack() -> Iterator[list[lifecycle.Status]]:
     """A healthy stack for the whole session; stops at the end only what it started."""
     settings = StackSettings()
-    before = {s.name for s in lifecycle.status(settings) if s.healthy}
+    # A server is ours to stop only if this session started it (a new pid), not if it was
+    # running, or being started by someone else, before.
+    before = {s.name: s.pid for s in lifecycle.status(settings)}
     try:
         statuses = lifecycle.up(settings, progress=lambda line: print(f"[stack] {line}"))
     except Exception as exc:  # any reason the servers cannot be had: say it and stop
         _unavailable(f"{type(exc).__name__}: {exc}")
-    started = {s.name for s in statuses if not s.external} - before
+    started = {s.name for s in statuses if s.pid and s.pid != before.get(s.name)}
     yield statuses
-    if started:
+    if started and not os.environ.get("WIRESTREAM_TEST_KEEP_STACK"):
         lifecycle.down(settings, progress=lambda line: print(f"[stack] {line}"), only=started)
 
 
