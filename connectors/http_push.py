@@ -158,6 +158,10 @@ def serve(
 ) -> None:
     """Run the server until interrupted (SIGINT/SIGTERM), then flush the producer."""
     app = create_app(producer, settings, authorize)
+    if not producer.warm_up():
+        log.warning(
+            "the article topic is not available yet", extra={"topic": producer.topics.article}
+        )
     try:
         web.run_app(app, host=host, port=port, print=None, access_log=None)
     finally:

@@ -8,6 +8,7 @@ the broker acknowledged one article (what HTTP push answers on); `flush` waits f
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 import orjson
@@ -117,11 +118,26 @@ class ArticleProducer:
         except KafkaError as exc:
             raise DeliveryError(f"Kafka did not acknowledge the queued records: {exc}") from exc
 
-    def connected(self) -> bool:
-        """Whether the client reached the bootstrap servers (for health checks)."""
+    def connected(self, timeout_s: float = 2.0) -> bool:
+        """Whether a bootstrap server accepts connections (for health checks).
+
+        A plain TCP connect: the client's own `bootstrap_connected()` only reports the bootstrap
+        phase, not whether the cluster is reachable now.
+        """
+        for server in self.kafka.bootstrap.split(","):
+            host, _, port = server.strip().rpartition(":")
+            try:
+                with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                    return True
+            except (OSError, ValueError):
+                continue
+        return False
+
+    def warm_up(self) -> bool:
+        """Fetch the article topic's metadata now, so the first send is fast; False if missing."""
         try:
-            return bool(self._client.bootstrap_connected())
-        except Exception:  # a health check must answer, not raise
+            return bool(self._client.partitions_for(self.topics.article))
+        except KafkaError:
             return False
 
     def close(self, timeout: float | None = None) -> None:

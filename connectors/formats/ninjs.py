@@ -98,7 +98,10 @@ def _subjects(obj: dict[str, Any]) -> list[str]:
     return codes
 
 
-_MEDIATOPIC_URIS = ("http://cv.iptc.org/newscodes/mediatopic/", "https://cv.iptc.org/newscodes/mediatopic/")
+_MEDIATOPIC_URIS = (
+    "http://cv.iptc.org/newscodes/mediatopic/",
+    "https://cv.iptc.org/newscodes/mediatopic/",
+)
 
 
 def _qcode(code: str) -> str:

@@ -45,8 +45,8 @@ class FakeKafkaClient:
     def flush(self, timeout: float | None = None) -> None:
         self.flushes += 1
 
-    def bootstrap_connected(self) -> bool:
-        return True
+    def partitions_for(self, topic: str) -> set[int]:
+        return {0}
 
     def close(self, timeout: float | None = None) -> None:
         self.closed = True

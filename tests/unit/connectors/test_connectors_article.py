@@ -24,7 +24,9 @@ def test_same_guid_from_another_source_is_another_article() -> None:
 
 
 def test_guid_wins_over_url_and_body() -> None:
-    assert article_id("s", guid="g", url="https://a.example/1", body="x") == article_id("s", guid="g")
+    assert article_id("s", guid="g", url="https://a.example/1", body="x") == article_id(
+        "s", guid="g"
+    )
 
 
 def test_url_variants_of_one_page_share_an_id() -> None:
@@ -34,7 +36,9 @@ def test_url_variants_of_one_page_share_an_id() -> None:
 
 
 def test_body_id_ignores_whitespace_and_case() -> None:
-    assert article_id("s", body="Hello   World\n\nAgain") == article_id("t", body="hello world again")
+    assert article_id("s", body="Hello   World\n\nAgain") == article_id(
+        "t", body="hello world again"
+    )
 
 
 def test_article_without_guid_url_or_body_cannot_be_identified() -> None:
@@ -70,16 +74,23 @@ def test_nul_and_control_characters_are_removed_from_text() -> None:
 
 
 def test_unparseable_date_is_dropped_not_fatal() -> None:
-    assert build_article(source="s", body="b", fmt="jsonl", published_at="soon")["published_at"] is None
+    assert (
+        build_article(source="s", body="b", fmt="jsonl", published_at="soon")["published_at"]
+        is None
+    )
 
 
 def test_dates_are_normalised_to_utc() -> None:
-    article = build_article(source="s", body="b", fmt="rss", published_at="Tue, 30 Nov 2004 13:00:00 +0100")
+    article = build_article(
+        source="s", body="b", fmt="rss", published_at="Tue, 30 Nov 2004 13:00:00 +0100"
+    )
     assert article["published_at"] == "2004-11-30T12:00:00Z"
 
 
 def test_non_http_url_is_not_kept_as_link() -> None:
-    assert build_article(source="s", body="b", fmt="jsonl", url="javascript:alert(1)")["url"] is None
+    assert (
+        build_article(source="s", body="b", fmt="jsonl", url="javascript:alert(1)")["url"] is None
+    )
 
 
 def test_overlong_body_is_a_parse_error() -> None:
@@ -88,4 +99,6 @@ def test_overlong_body_is_a_parse_error() -> None:
 
 
 def test_invalid_language_tag_is_dropped() -> None:
-    assert build_article(source="s", body="b", fmt="ninjs", language="not a tag!")["language"] is None
+    assert (
+        build_article(source="s", body="b", fmt="ninjs", language="not a tag!")["language"] is None
+    )

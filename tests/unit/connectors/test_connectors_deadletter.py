@@ -8,7 +8,9 @@ from pipeline import schemas
 
 
 def test_dead_letter_record_is_schema_valid_and_names_the_error() -> None:
-    record = deadletter_record(b'{"broken"', stage="connector", error=ParseError("not valid JSON"), source="a.json")
+    record = deadletter_record(
+        b'{"broken"', stage="connector", error=ParseError("not valid JSON"), source="a.json"
+    )
     schemas.validate(schemas.DEADLETTER, record)
     assert record["stage"] == "connector"
     assert record["error_class"] == "ParseError"
@@ -27,7 +29,9 @@ def test_dead_letter_record_is_schema_valid_and_names_the_error() -> None:
 
 def test_non_utf8_original_is_base64_and_round_trips() -> None:
     raw = b"\xff\xfe binary \x00"
-    record = deadletter_record(raw, stage="decode", error="bad bytes", topic="t", partition=1, offset=5, key=b"k")
+    record = deadletter_record(
+        raw, stage="decode", error="bad bytes", topic="t", partition=1, offset=5, key=b"k"
+    )
     assert record["original"]["encoding"] == "base64"
     assert base64.b64decode(record["original"]["value"]) == raw
     assert original_bytes(record) == raw
@@ -41,7 +45,9 @@ def test_nul_bytes_are_kept_exactly_through_base64() -> None:
 
 
 def test_long_original_is_truncated_and_the_message_says_so() -> None:
-    record = deadletter_record("é" * 1000, stage="connector", error="too big", max_original_bytes=101)
+    record = deadletter_record(
+        "é" * 1000, stage="connector", error="too big", max_original_bytes=101
+    )
     assert record["original"]["encoding"] == "utf-8"  # cut on a character boundary
     assert len(record["original"]["value"].encode()) == 100
     assert "truncated to 101 of 2,000 bytes" in record["error_message"]

@@ -21,7 +21,9 @@ def test_good_articles_go_to_the_article_topic_keyed_by_id(producer, fake_client
     schemas.validate(schemas.ARTICLE, article)
 
 
-def test_malformed_input_goes_to_the_dead_letter_topic_with_its_reason(producer, fake_client, fixtures) -> None:
+def test_malformed_input_goes_to_the_dead_letter_topic_with_its_reason(
+    producer, fake_client, fixtures
+) -> None:
     counts = deliver(read_path(fixtures / "malformed" / "broken.json"), producer)
     assert (counts.sent, counts.deadlettered) == (0, 1)
     [record] = fake_client.records("dead")
@@ -32,7 +34,9 @@ def test_malformed_input_goes_to_the_dead_letter_topic_with_its_reason(producer,
     assert record["original"]["value"].startswith('{"uri"')
 
 
-def test_record_too_large_for_kafka_is_dead_lettered_not_fatal(producer, fake_client, fixtures) -> None:
+def test_record_too_large_for_kafka_is_dead_lettered_not_fatal(
+    producer, fake_client, fixtures
+) -> None:
     fake_client.max_bytes = 200
     counts = deliver(read_path(fixtures / "ninjs" / "ninjs-1.json"), producer)
     assert (counts.sent, counts.deadlettered) == (0, 1)
@@ -56,7 +60,9 @@ def test_metadata_timeout_is_a_delivery_error(producer, fake_client, fixtures) -
         deliver(read_path(fixtures / "ninjs" / "ninjs-1.json"), producer)
 
 
-def test_ingesting_a_directory_sends_good_files_and_dead_letters_bad_ones(producer, fake_client, fixtures) -> None:
+def test_ingesting_a_directory_sends_good_files_and_dead_letters_bad_ones(
+    producer, fake_client, fixtures
+) -> None:
     counts = run(FileSource([fixtures / "ninjs", fixtures / "malformed"]), producer)
     assert (counts.sent, counts.deadlettered) == (2, 2)
 

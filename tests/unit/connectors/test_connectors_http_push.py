@@ -22,14 +22,18 @@ def _call(app: web.Application, fn: Callable[[TestClient], Awaitable[Any]]) -> A
 
 def _post(producer, body: bytes, content_type: str, settings: HttpPushSettings | None = None):
     async def go(client: TestClient) -> tuple[int, dict]:
-        response = await client.post("/v1/articles", data=body, headers={"Content-Type": content_type})
+        response = await client.post(
+            "/v1/articles", data=body, headers={"Content-Type": content_type}
+        )
         return response.status, await response.json()
 
     return _call(create_app(producer, settings), go)
 
 
 def test_ninjs_push_is_acknowledged_with_its_id(producer, fake_client, fixtures) -> None:
-    status, body = _post(producer, (fixtures / "ninjs" / "ninjs-2.json").read_bytes(), "application/json")
+    status, body = _post(
+        producer, (fixtures / "ninjs" / "ninjs-2.json").read_bytes(), "application/json"
+    )
     assert status == 202
     [article] = fake_client.records("articles")
     assert body == {"id": article["id"], "ids": [article["id"]]}
@@ -63,7 +67,9 @@ def test_well_formed_non_article_is_422(producer) -> None:
 
 
 def test_billion_laughs_is_400(producer, fixtures) -> None:
-    status, body = _post(producer, (fixtures / "newsml" / "billion-laughs.xml").read_bytes(), "application/xml")
+    status, body = _post(
+        producer, (fixtures / "newsml" / "billion-laughs.xml").read_bytes(), "application/xml"
+    )
     assert status == 400
     assert "DTD" in body["error"]
 
@@ -75,7 +81,12 @@ def test_unsupported_content_type_is_415(producer) -> None:
 
 
 def test_oversized_body_is_413(producer) -> None:
-    status, body = _post(producer, b"{" + b" " * 3000 + b"}", "application/json", HttpPushSettings(max_body_bytes=1000))
+    status, body = _post(
+        producer,
+        b"{" + b" " * 3000 + b"}",
+        "application/json",
+        HttpPushSettings(max_body_bytes=1000),
+    )
     assert status == 413
     assert "1,000-byte limit" in body["error"]
 
@@ -124,3 +135,12 @@ def test_authorize_hook_can_refuse_requests(producer, fake_client) -> None:
 
     assert _call(create_app(producer, authorize=deny), go) == (401, {"error": "missing token"})
     assert fake_client.sent == []
+
+
+def test_healthz_is_503_when_kafka_is_unreachable(producer, monkeypatch) -> None:
+    monkeypatch.setattr(producer, "connected", lambda: False)
+
+    async def go(client: TestClient) -> int:
+        return (await client.get("/healthz")).status
+
+    assert _call(create_app(producer), go) == 503

@@ -24,7 +24,10 @@ def test_xhtml_body_is_text_with_paragraphs_and_without_head(fixtures) -> None:
     [article] = newsml.parse((fixtures / "newsml" / "newsitem.xml").read_bytes(), source="wire")
     lines = article["body"].split("\n")
     assert "not body text" not in article["body"]
-    assert lines[1] == 'Albeit the low result he has called the vote an "impressive display of confidence".'
+    assert (
+        lines[1]
+        == 'Albeit the low result he has called the vote an "impressive display of confidence".'
+    )
     assert "an unexpectedly low value" in lines[0]
 
 

@@ -8,7 +8,9 @@ from connectors.formats import jsonl, ninjs
 
 
 def test_ninjs_1_item_maps_headline_byline_html_body_subjects_and_version(fixtures) -> None:
-    [article] = jsonl.parse_document((fixtures / "ninjs" / "ninjs-1.json").read_bytes(), source="wire")
+    [article] = jsonl.parse_document(
+        (fixtures / "ninjs" / "ninjs-1.json").read_bytes(), source="wire"
+    )
     assert article["guid"] == "urn:newsml:example.org:20041117:cricket-brisbane"
     assert article["headline"] == "Australians talk tough ahead of Brisbane test match"
     assert article["byline"] == "Wikinews"
@@ -23,7 +25,9 @@ def test_ninjs_1_item_maps_headline_byline_html_body_subjects_and_version(fixtur
 
 
 def test_ninjs_2_item_uses_main_headline_bodies_bylines_and_subject_uris(fixtures) -> None:
-    [article] = jsonl.parse_document((fixtures / "ninjs" / "ninjs-2.json").read_bytes(), source="wire")
+    [article] = jsonl.parse_document(
+        (fixtures / "ninjs" / "ninjs-2.json").read_bytes(), source="wire"
+    )
     assert article["headline"] == "Brazilian delegation returns from Arafat funeral"
     assert article["byline"] == "Wikinews staff"
     assert article["url"] == "https://news.example.org/2004/11/13/brazilian-delegation"
@@ -38,7 +42,10 @@ def test_ninjs_without_body_is_refused() -> None:
 
 
 def test_ninjs_html_body_in_bodies_becomes_text() -> None:
-    item = {"uri": "urn:x", "bodies": [{"contenttype": "text/html", "value": "<p>One</p><p>Two &amp; three</p>"}]}
+    item = {
+        "uri": "urn:x",
+        "bodies": [{"contenttype": "text/html", "value": "<p>One</p><p>Two &amp; three</p>"}],
+    }
     assert ninjs.to_article(item, source="s")["body"] == "One\nTwo & three"
 
 

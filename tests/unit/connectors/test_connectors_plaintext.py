@@ -10,7 +10,10 @@ def test_sample_wire_article_keeps_dateline_and_related_headlines_in_body(sample
     [article] = plaintext.parse(sample_path.read_bytes(), source="wire")
     assert article["headline"] is None
     assert article["body"].startswith("WASHINGTON (Sputnik) — The deconfliction line")
-    assert "\nPentagon Admits Daesh Militants Escaped Coalition to Syria's Euphrates Valley\n" in article["body"]
+    assert (
+        "\nPentagon Admits Daesh Militants Escaped Coalition to Syria's Euphrates Valley\n"
+        in article["body"]
+    )
     assert "Mattis Says He Does Not See 'Evolving US Military Role' in Ukraine" in article["body"]
     assert article["format"] == "plaintext"
 

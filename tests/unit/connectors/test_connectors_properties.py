@@ -17,12 +17,18 @@ from connectors.rss import entry_to_article, parse_feed
 from connectors.text import html_to_text, parse_datetime
 from pipeline import schemas
 
-FAST = settings(max_examples=int(os.environ.get("WIRESTREAM_HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=int(os.environ.get("WIRESTREAM_HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 ninjs_keys = st.sampled_from(
@@ -86,7 +92,9 @@ def test_newsml_parser_raises_only_parse_error(data: bytes) -> None:
 
 
 @FAST
-@given(st.binary(max_size=1000), st.sampled_from(["plaintext", "json", "newsml-g2", "jsonl", "auto"]))
+@given(
+    st.binary(max_size=1000), st.sampled_from(["plaintext", "json", "newsml-g2", "jsonl", "auto"])
+)
 def test_parse_bytes_and_read_stream_never_raise(data: bytes, fmt: str) -> None:
     for result in parse_bytes(data, fmt, source="s"):
         assert result.ok or isinstance(result.error, ParseError)
@@ -121,4 +129,6 @@ def test_feed_parser_raises_only_feed_error_and_entries_only_parse_error(data: b
 @FAST
 @given(st.binary(max_size=500) | st.text(max_size=500), st.text(max_size=200))
 def test_dead_letter_record_is_valid_for_any_original(original: bytes | str, message: str) -> None:
-    schemas.validate(schemas.DEADLETTER, deadletter_record(original, stage="connector", error=message))
+    schemas.validate(
+        schemas.DEADLETTER, deadletter_record(original, stage="connector", error=message)
+    )

@@ -9,7 +9,12 @@ from connectors.formats import ParseResult, read_path, read_stream, sniff_format
 
 def test_jsonl_lines_map_records_rows_and_ninjs_and_report_the_broken_line(fixtures) -> None:
     results = list(read_path(fixtures / "jsonl" / "mixed.jsonl"))
-    assert [r.origin.rsplit(":", 1)[1] for r in results] == ["1", "2", "4", "5"]  # blank line 3 skipped
+    assert [r.origin.rsplit(":", 1)[1] for r in results] == [
+        "1",
+        "2",
+        "4",
+        "5",
+    ]  # blank line 3 skipped
     record, row, ninjs_line, broken = results
     assert record.article["id"] == "0123456789abcdef0123456789abcdef"
     assert row.article["guid"] == "wikinews-gusenbauer-reelected"
@@ -67,7 +72,9 @@ def test_file_over_the_size_cap_is_an_error_not_a_crash(tmp_path) -> None:
 
 
 def test_jsonl_line_over_the_cap_is_skipped_and_the_next_line_still_read() -> None:
-    stream = io.BufferedReader(io.BytesIO(b'{"text": "' + b"x" * 5000 + b'"}\n{"id": "2", "text": "ok"}\n'))
+    stream = io.BufferedReader(
+        io.BytesIO(b'{"text": "' + b"x" * 5000 + b'"}\n{"id": "2", "text": "ok"}\n')
+    )
     first, second = read_stream(stream, "jsonl", max_bytes=1000, name="stdin")
     assert not first.ok and "limit" in str(first.error)
     assert second.ok and second.origin == "stdin:2"

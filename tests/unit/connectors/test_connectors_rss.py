@@ -38,7 +38,9 @@ def _source(server: FeedServer, **kwargs) -> RssSource:
     return RssSource([FEED], once=True, client=server.client(), **kwargs)
 
 
-def test_feed_entries_become_articles_keyed_by_feed_and_guid(fixtures, producer, fake_client) -> None:
+def test_feed_entries_become_articles_keyed_by_feed_and_guid(
+    fixtures, producer, fake_client
+) -> None:
     server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
     assert run(_source(server), producer).sent == 2
     first, _ = fake_client.records("articles")
@@ -52,7 +54,9 @@ def test_feed_entries_become_articles_keyed_by_feed_and_guid(fixtures, producer,
     assert first["subjects"] == ["sport"]
 
 
-def test_second_poll_sends_if_none_match_and_resends_nothing(fixtures, producer, fake_client, tmp_path) -> None:
+def test_second_poll_sends_if_none_match_and_resends_nothing(
+    fixtures, producer, fake_client, tmp_path
+) -> None:
     server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
     state = StateFile(tmp_path / "rss.json")
     run(_source(server), producer, state)
@@ -61,7 +65,9 @@ def test_second_poll_sends_if_none_match_and_resends_nothing(fixtures, producer,
     assert len(fake_client.records("articles")) == 2
 
 
-def test_changed_feed_sends_new_and_changed_entries_only(fixtures, producer, fake_client, tmp_path) -> None:
+def test_changed_feed_sends_new_and_changed_entries_only(
+    fixtures, producer, fake_client, tmp_path
+) -> None:
     server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
     state = StateFile(tmp_path / "rss.json")
     run(_source(server), producer, state)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from connector_helpers import FIXTURES, consume, free_port
+
+from pipeline import schemas
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def endpoint(env) -> Iterator[str]:
+    port = free_port()
+    cli = str(Path(sys.executable).with_name("wirestream"))
+    env = {**env, "WIRESTREAM_HTTP_MAX_BODY_BYTES": "100000"}
+    process = subprocess.Popen(
+        [cli, "serve-http", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                _, err = process.communicate(timeout=5)
+                pytest.fail(f"serve-http did not become healthy: {err.decode()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_pushed_ninjs_is_acknowledged_then_on_kafka(endpoint, topics, kafka_bootstrap) -> None:
+    data = (FIXTURES / "ninjs" / "ninjs-1.json").read_bytes()
+    response = httpx.post(
+        f"{endpoint}/v1/articles", content=data, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 202, response.text
+    article_id = response.json()["id"]
+    [(key, article)] = consume(kafka_bootstrap, topics["article"], 1)
+    assert key == article_id == article["id"]
+    schemas.validate(schemas.ARTICLE, article)
+
+
+def test_pushed_newsml_and_wire_article_are_accepted(endpoint, topics, kafka_bootstrap) -> None:
+    xml = (FIXTURES / "newsml" / "newsitem.xml").read_bytes()
+    first = httpx.post(
+        f"{endpoint}/v1/articles",
+        content=xml,
+        headers={"Content-Type": "application/vnd.iptc.g2.newsitem+xml"},
+    )
+    record = {
+        "schema": "wire.article.v1",
+        "id": "ab" * 16,
+        "source": "partner",
+        "body": "Pushed.",
+        "received_at": "2026-01-01T00:00:00Z",
+    }
+    second = httpx.post(f"{endpoint}/v1/articles", json=record)
+    assert (first.status_code, second.status_code) == (202, 202)
+    ids = {a["id"] for _, a in consume(kafka_bootstrap, topics["article"], 2)}
+    assert ids == {first.json()["id"], "ab" * 16}
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "status", "message"),
+    [
+        (b'{"uri": ', "application/json", 400, "not valid JSON"),
+        (b'{"uri": "urn:x", "headline": "h"}', "application/json", 422, "no body"),
+        ((FIXTURES / "newsml" / "billion-laughs.xml").read_bytes(), "application/xml", 400, "DTD"),
+        (b"plain words", "text/plain", 415, "unsupported content type"),
+        (b'{"body_text": "' + b"x" * 200_000 + b'"}', "application/json", 413, "limit"),
+    ],
+)
+def test_bad_pushes_get_a_clear_4xx_and_nothing_is_sent(
+    endpoint, topics, kafka_bootstrap, body, ctype, status, message
+) -> None:
+    response = httpx.post(f"{endpoint}/v1/articles", content=body, headers={"Content-Type": ctype})
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert "Traceback" not in response.text
+    assert consume(kafka_bootstrap, topics["article"], 1, timeout_s=2) == []
