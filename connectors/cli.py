@@ -9,12 +9,17 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from connectors.formats import ALIASES, FORMATS
 from pipeline import logs
+
+if TYPE_CHECKING:
+    from connectors.runner import Counts
 
 log = logging.getLogger("connectors.cli")
 FORMAT_CHOICES = click.Choice(["auto", *FORMATS, *ALIASES], case_sensitive=False)
@@ -39,15 +44,31 @@ def _stop_on_signals(source) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def _metrics(connector: str) -> Callable[[Counts], None]:
+    """Serve /metrics and /healthz for this connector; count what Kafka acknowledged."""
+    from pipeline.metrics import metrics
+    from pipeline.observe import observe_connector
+
+    observe_connector(connector)
+
+    def record(counts: Counts) -> None:
+        m = metrics()
+        m.articles_produced.labels(connector=connector).inc(counts.sent)
+        m.deadletter.labels(stage="connector").inc(counts.deadlettered)
+
+    return record
+
+
 def _run_forever(source, producer, state) -> None:
     """Run a long-running source; when Kafka fails, pause and resume from the persisted state."""
     from connectors.producer import DeliveryError
     from connectors.runner import run
 
     _stop_on_signals(source)
+    on_delivered = _metrics(source.name)
     while True:
         try:
-            run(source, producer, state)
+            run(source, producer, state, on_delivered)
             return
         except DeliveryError as exc:
             log.error("delivery failed; retrying", extra={"error": str(exc)})
@@ -166,4 +187,4 @@ def serve_http(host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     log.info("serving", extra={"host": host, "port": port})
     with _producer() as producer:
-        serve(host, port, producer, settings)
+        serve(host, port, producer, settings, on_delivered=_metrics("http"))

@@ -25,6 +25,7 @@ from aiohttp import web
 from connectors.errors import MalformedInput
 from connectors.formats import ParseResult, iter_lines, parse_bytes
 from connectors.producer import ArticleProducer, DeliveryError
+from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ CONTENT_TYPES = {
 PRODUCER: web.AppKey[ArticleProducer] = web.AppKey("producer", ArticleProducer)
 SETTINGS: web.AppKey[HttpPushSettings] = web.AppKey("settings", HttpPushSettings)
 SOURCE: web.AppKey[str] = web.AppKey("source", str)
+ON_DELIVERED: web.AppKey[Any] = web.AppKey("on_delivered", object)
 
 
 def error(status: int, message: str) -> web.Response:
@@ -53,7 +55,9 @@ def create_app(
     producer: ArticleProducer,
     settings: HttpPushSettings | None = None,
     authorize: Authorize | None = None,
+    on_delivered: Callable[[Counts], None] | None = None,
 ) -> web.Application:
+    """The push application; `on_delivered(counts)` is called after each acknowledged request."""
     settings = settings or HttpPushSettings()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
@@ -62,6 +66,7 @@ def create_app(
     app[PRODUCER] = producer
     app[SETTINGS] = settings
     app[SOURCE] = settings.source or ConnectorSettings().source
+    app[ON_DELIVERED] = on_delivered
     app.router.add_post("/v1/articles", post_articles)
     app.router.add_get("/healthz", healthz)
     return app
@@ -132,6 +137,8 @@ async def post_articles(request: web.Request) -> web.Response:
         log.error("push not acknowledged", extra={"error": str(exc)})
         return error(503, "Kafka did not acknowledge the article; retry later")
     ids = [a["id"] for a in articles]
+    if request.app[ON_DELIVERED] is not None:
+        request.app[ON_DELIVERED](Counts(sent=len(ids)))
     log.info("pushed", extra={"ids": ids[:20], "count": len(ids), "remote": request.remote})
     body: dict[str, Any] = {"ids": ids}
     if len(ids) == 1:
@@ -155,9 +162,10 @@ def serve(
     producer: ArticleProducer,
     settings: HttpPushSettings | None = None,
     authorize: Authorize | None = None,
+    on_delivered: Callable[[Counts], None] | None = None,
 ) -> None:
     """Run the server until interrupted (SIGINT/SIGTERM), then flush the producer."""
-    app = create_app(producer, settings, authorize)
+    app = create_app(producer, settings, authorize, on_delivered)
     if not producer.warm_up():
         log.warning(
             "the article topic is not available yet", extra={"topic": producer.topics.article}

@@ -8,7 +8,7 @@ back at its last persisted position so nothing unacknowledged is ever marked as 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import orjson
@@ -79,8 +79,15 @@ def _deadletter(
     counts.deadlettered += 1
 
 
-def run(source: Source, producer: ArticleProducer, state: StateFile | None = None) -> Counts:
+def run(
+    source: Source,
+    producer: ArticleProducer,
+    state: StateFile | None = None,
+    on_delivered: Callable[[Counts], None] | None = None,
+) -> Counts:
     """Deliver every batch of `source`, persisting its position after each acknowledged batch.
+
+    `on_delivered(counts)` is called after each acknowledged batch (metrics).
 
     A DeliveryError puts the source back at the last persisted position and is raised again for a
     one-shot source; long-running sources decide themselves (they re-yield on the next round).
@@ -98,6 +105,8 @@ def run(source: Source, producer: ArticleProducer, state: StateFile | None = Non
         total.add(counts)
         if state is not None:
             state.save(source.snapshot())
+        if on_delivered is not None:
+            on_delivered(counts)
         log.info("batch delivered", extra={"source": source.name, "sent": counts.sent,
                  "deadlettered": counts.deadlettered})  # fmt: skip
     return total

@@ -29,6 +29,7 @@ def env(topics: dict[str, str], kafka_bootstrap: str, tmp_path: Path) -> dict[st
         "WIRESTREAM_TOPIC_ARTICLE": topics["article"],
         "WIRESTREAM_TOPIC_DEADLETTER": topics["deadletter"],
         "WIRESTREAM_CONNECTOR_STATE_DIR": str(tmp_path / "state"),
+        "WIRESTREAM_METRICS_PORT": "0",
     }
 
 
