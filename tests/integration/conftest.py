@@ -1,8 +1,10 @@
 """Fixtures for tests against the real Kafka and Elasticsearch.
 
-They use the running stack, or start it with the same code as `wirestream stack up` (and stop
-what they started when the session ends, unless WIRESTREAM_TEST_KEEP_STACK=1). In CI (CI=true)
-an unreachable stack fails the tests loudly; elsewhere it skips them with the reason.
+They use the running stack, or start it with the same code as `wirestream stack up`. In CI
+(CI=true) an unreachable stack fails the tests loudly, and the servers this session started are
+stopped when it ends. On a developer machine the stack is shared by everyone's test runs, so
+what a session started stays up (stopping it would break the runs that came after it); set
+WIRESTREAM_TEST_STOP_STACK=1 to stop it anyway.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[list[lifecycle.Status]]:
-    """A healthy stack for the whole session; stops at the end only what it started."""
+    """A healthy stack for the whole session (see the module doc for who stops it)."""
     settings = StackSettings()
     # A server is ours to stop only if this session started it (a new pid), not if it was
     # running, or being started by someone else, before.
@@ -44,7 +46,7 @@ def stack() -> Iterator[list[lifecycle.Status]]:
         _unavailable(f"{type(exc).__name__}: {exc}")
     started = {s.name for s in statuses if s.pid and s.pid != before.get(s.name)}
     yield statuses
-    if started and not os.environ.get("WIRESTREAM_TEST_KEEP_STACK"):
+    if started and (in_ci() or os.environ.get("WIRESTREAM_TEST_STOP_STACK")):
         lifecycle.down(settings, progress=lambda line: print(f"[stack] {line}"), only=started)
 
 
