@@ -179,12 +179,20 @@ def rss(urls: tuple[str, ...], interval: float | None, once: bool, state_path: P
 @click.option("--port", type=int, default=None, help="port (default: WIRESTREAM_HTTP_PORT)")
 def serve_http(host: str | None, port: int | None) -> None:
     """Serve `POST /v1/articles` (ninjs, wire.article.v1, NewsML-G2) and `GET /healthz`."""
+    from connectors.http_auth import TokenError, bearer_authorizer, configured_token
     from connectors.http_push import serve
     from connectors.settings import HttpPushSettings
 
     logs.configure()
     settings = HttpPushSettings()
     host, port = host or settings.host, port or settings.port
-    log.info("serving", extra={"host": host, "port": port})
+    try:
+        token = configured_token(settings)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    if token is None:
+        log.warning("no WIRESTREAM_HTTP_TOKEN set: the push endpoint accepts anyone")
+    authorize = bearer_authorizer(token) if token else None
+    log.info("serving", extra={"host": host, "port": port, "auth": bool(token)})
     with _producer() as producer:
-        serve(host, port, producer, settings, on_delivered=_metrics("http"))
+        serve(host, port, producer, settings, authorize, on_delivered=_metrics("http"))

@@ -139,19 +139,27 @@ class DirectoryWatcher(Source):
     def batches(self) -> Iterator[list[ParseResult]]:
         while not self._stop.is_set():
             for path, signature in self.pending():
-                results = list(
-                    read_path(
-                        path,
-                        self.fmt,
-                        source=self.source,
-                        max_bytes=self.settings.max_article_bytes,
-                    )
-                )
-                self.done[str(path)] = signature
-                log.info("file read", extra={"path": str(path), "results": len(results)})
-                yield results
+                yield from self._file_batches(path, signature)
                 if self._stop.is_set():
                     return
             if self.once:
                 return
             self._stop.wait(self.watch.interval_s)
+
+    def _file_batches(self, path: Path, signature: list[int]) -> Iterator[list[ParseResult]]:
+        """A big JSON-lines file comes in several batches; it is marked done with the last one,
+        so a crash in between re-reads the whole file (same ids: updates, not duplicates)."""
+        results = read_path(
+            path, self.fmt, source=self.source, max_bytes=self.settings.max_article_bytes
+        )
+        batch: list[ParseResult] = []
+        count = 0
+        for result in results:
+            if len(batch) >= self.settings.batch:
+                yield batch
+                batch = []
+            batch.append(result)
+            count += 1
+        self.done[str(path)] = signature
+        log.info("file read", extra={"path": str(path), "results": count})
+        yield batch

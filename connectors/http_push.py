@@ -85,7 +85,11 @@ def _errors_middleware(authorize: Authorize | None) -> Any:
         except web.HTTPException as exc:
             if exc.content_type == "application/json":
                 raise
-            return error(exc.status, exc.reason)
+            response = error(exc.status, exc.reason)
+            for name in ("WWW-Authenticate", "Retry-After", "Allow"):
+                if name in exc.headers:
+                    response.headers[name] = exc.headers[name]
+            return response
         except Exception:
             log.exception("request failed", extra={"path": request.path})
             return error(500, "internal error")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.settings import StackSettings
@@ -79,3 +79,5 @@ class HttpPushSettings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="larger requests get 413")
     ack_timeout_s: float = Field(30.0, description="how long to wait for Kafka's ack (else 503)")
     source: str | None = Field(None, description="source name (default: ConnectorSettings.source)")
+    token: SecretStr | None = Field(None, description="bearer token required on /v1/ (opt-in)")
+    token_file: Path | None = Field(None, description="file holding the bearer token")

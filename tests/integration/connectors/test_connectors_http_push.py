@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -15,14 +16,14 @@ from pipeline import schemas
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def endpoint(env) -> Iterator[str]:
+@contextlib.contextmanager
+def running_endpoint(env: dict[str, str]) -> Iterator[str]:
+    """`wirestream serve-http` on a free port, until it answers /healthz; stopped afterwards."""
     port = free_port()
     cli = str(Path(sys.executable).with_name("wirestream"))
-    env = {**env, "WIRESTREAM_HTTP_MAX_BODY_BYTES": "100000"}
     process = subprocess.Popen(
         [cli, "serve-http", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
+        env={**env, "WIRESTREAM_HTTP_MAX_BODY_BYTES": "100000"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -36,7 +37,8 @@ def endpoint(env) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                _, err = process.communicate(timeout=5)
+                process.kill()
+                _, err = process.communicate(timeout=10)
                 pytest.fail(f"serve-http did not become healthy: {err.decode()[-2000:]}")
             time.sleep(0.2)
         yield base
@@ -47,6 +49,12 @@ def endpoint(env) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def endpoint(env) -> Iterator[str]:
+    with running_endpoint(env) as base:
+        yield base
 
 
 def test_pushed_ninjs_is_acknowledged_then_on_kafka(endpoint, topics, kafka_bootstrap) -> None:
@@ -99,3 +107,16 @@ def test_bad_pushes_get_a_clear_4xx_and_nothing_is_sent(
     assert message in response.json()["error"]
     assert "Traceback" not in response.text
     assert consume(kafka_bootstrap, topics["article"], 1, timeout_s=2) == []
+
+
+def test_endpoint_with_a_token_refuses_pushes_without_it(env, topics, kafka_bootstrap) -> None:
+    with running_endpoint({**env, "WIRESTREAM_HTTP_TOKEN": "integration-token"}) as base:
+        body = {"uri": "urn:auth", "body_text": "Behind a token."}
+        refused = httpx.post(f"{base}/v1/articles", json=body)
+        accepted = httpx.post(
+            f"{base}/v1/articles", json=body, headers={"Authorization": "Bearer integration-token"}
+        )
+    assert refused.status_code == 401
+    assert accepted.status_code == 202
+    [(key, _)] = consume(kafka_bootstrap, topics["article"], 2, timeout_s=5)
+    assert key == accepted.json()["id"]

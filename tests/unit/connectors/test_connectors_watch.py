@@ -73,3 +73,18 @@ def test_state_of_deleted_files_is_forgotten(tmp_path, producer) -> None:
     (drop / "b.txt").write_text("Another story.")
     run(DirectoryWatcher(drop, watch=SETTLED, once=True), producer, state)
     assert list(state.load()["files"]) == [str(drop / "b.txt")]
+
+
+def test_big_json_lines_file_is_marked_done_only_with_its_last_batch(tmp_path) -> None:
+    from connectors.settings import ConnectorSettings
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    lines = [f'{{"id": "{i}", "text": "story {i}"}}' for i in range(5)]
+    (drop / "many.jsonl").write_text("\n".join(lines))
+    _age(drop / "many.jsonl")
+    watcher = DirectoryWatcher(drop, settings=ConnectorSettings(batch=2), watch=SETTLED, once=True)
+    marked = []
+    for batch in watcher.batches():
+        marked.append((len(batch), bool(watcher.snapshot()["files"])))
+    assert marked == [(2, False), (2, False), (1, True)]
