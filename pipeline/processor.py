@@ -24,6 +24,7 @@ import orjson
 
 from pipeline import deadletter
 from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
+from pipeline.metrics import metrics
 from pipeline.retry import Backoff
 from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
 from pipeline.sinks.elasticsearch import ElasticsearchSink, Rejection
@@ -108,7 +109,8 @@ class BatchProcessor:
             articles.append(article)
             origin[id(article)] = message
 
-        oks, errs = await asyncio.to_thread(self.runner.run, articles) if articles else ([], [])
+        with metrics().enrichment_seconds.time():
+            oks, errs = await asyncio.to_thread(self.runner.run, articles) if articles else ([], [])
         for failure in errs:
             outgoing.append(self._dead_failure(origin[id(failure.record)], failure, report))
 
@@ -116,7 +118,9 @@ class BatchProcessor:
         source_of = {record["id"]: origin[id(article)] for article, record in _pairs(articles, oks)}
         if oks:
             forever = self.worker.on_unavailable is FailurePolicy.RETRY
-            result = await self.sink.write(oks, forever=forever)
+            with metrics().es_bulk_seconds.time():
+                result = await self.sink.write(oks, forever=forever)
+            metrics().es_bulk_errors.inc(len(result.rejected))
             report.indexed, report.stale = len(result.indexed), len(result.stale)
             for rejection in result.rejected:
                 doc_id = rejection.document["id"]

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import faust
 
+from pipeline.observe import record_abandoned_batch, record_batch
 from pipeline.processor import BatchProcessor, Incoming
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ def register(app: faust.App, source: faust.TopicT, processor: BatchProcessor, *,
                 report = await processor.process([incoming(e) for e in events])
             except BaseException as exc:  # includes CancelledError on shutdown
                 abandon(events)
+                record_abandoned_batch()
                 log.error(
                     "batch abandoned; its offsets stay uncommitted",
                     extra={"events": len(events), "error": repr(exc)[:500]},
                 )
                 raise
+            record_batch(report)
             log.info(
                 "batch done",
                 extra={

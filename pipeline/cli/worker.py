@@ -178,6 +178,9 @@ def worker(loglevel: str) -> None:
     async def close_client(sender: Any, **kwargs: Any) -> None:
         await client.close()
 
+    from pipeline.observe import observe_worker  # /metrics, /healthz, /readyz, consumer lag
+
+    observe_worker(app, worker_settings, kafka_settings, topic_settings, es_settings)
     worker_class(faust.Worker, worker_settings.shutdown_timeout_s)(
         app,
         loglevel=loglevel,
