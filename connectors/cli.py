@@ -146,12 +146,20 @@ def connect() -> None:
 
 
 @connect.command("rss")
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
 @click.option("--interval", type=float, default=None, help="seconds between polls of a feed")
+@click.option("--feed-interval", "feed_intervals", multiple=True, metavar="URL=SECONDS",
+              help="a feed with its own interval (repeatable; the feed is added)")  # fmt: skip
 @click.option("--once", is_flag=True, help="poll every feed once and exit")
 @click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False),
               help="state file (default: <state_dir>/connectors/rss.json)")  # fmt: skip
-def rss(urls: tuple[str, ...], interval: float | None, once: bool, state_path: Path | None) -> None:
+def rss(
+    urls: tuple[str, ...],
+    interval: float | None,
+    feed_intervals: tuple[str, ...],
+    once: bool,
+    state_path: Path | None,
+) -> None:
     """Poll the feeds at URLS with conditional GET and send new or changed entries."""
     from connectors.feedfetch import FeedError, check_scheme
     from connectors.rss import RssSource
@@ -159,14 +167,25 @@ def rss(urls: tuple[str, ...], interval: float | None, once: bool, state_path: P
     from connectors.state import StateFile
 
     logs.configure()
-    for url in urls:
+    intervals = {}
+    for spec in feed_intervals:
+        url, _, seconds = spec.rpartition("=")
+        try:
+            intervals[url] = float(seconds)
+        except ValueError:
+            raise click.BadParameter(
+                f"{spec!r} is not URL=SECONDS", param_hint="--feed-interval"
+            ) from None
+    if not urls and not intervals:
+        raise click.UsageError("give at least one feed URL")
+    for url in [*urls, *intervals]:
         try:
             check_scheme(url)
         except FeedError as exc:
             raise click.ClickException(str(exc)) from None
     state = StateFile(state_path or ConnectorSettings().state_dir / "rss.json")
-    source = RssSource(list(urls), interval_s=interval, once=once)
-    log.info("polling feeds", extra={"feeds": len(urls), "state": str(state.path)})
+    source = RssSource(list(urls), interval_s=interval, intervals=intervals, once=once)
+    log.info("polling feeds", extra={"feeds": len(source.feeds), "state": str(state.path)})
     try:
         with _producer() as producer:
             _run_forever(source, producer, state)

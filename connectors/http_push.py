@@ -4,7 +4,7 @@ Accepts `application/json` (ninjs or `wire.article.v1`, one object or an array),
 `application/x-ndjson` (JSON lines) and `application/xml`, `text/xml`,
 `application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2).
 Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request;
-400 (not well-formed), 413 (too large), 415 (content type), 422 (well-formed but not an article,
+400 (not well-formed), 413 (too large for the endpoint or for Kafka), 415 (content type), 422 (well-formed but not an article,
 nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
 `GET /healthz` answers 200 when the producer reached Kafka, else 503.
 
@@ -24,7 +24,7 @@ from aiohttp import web
 
 from connectors.errors import MalformedInput
 from connectors.formats import ParseResult, iter_lines, parse_bytes
-from connectors.producer import ArticleProducer, DeliveryError
+from connectors.producer import ArticleProducer, DeliveryError, RecordRejected
 from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
 
@@ -133,10 +133,11 @@ async def post_articles(request: web.Request) -> web.Response:
     articles = [r.article for r in results if r.article is not None]
     loop = asyncio.get_running_loop()
     try:
-        for article in articles:
-            await loop.run_in_executor(
-                None, producer.send_and_wait, article, settings.ack_timeout_s
-            )
+        await loop.run_in_executor(
+            None, producer.send_all_and_wait, articles, settings.ack_timeout_s
+        )
+    except RecordRejected as exc:
+        return error(413, str(exc))
     except DeliveryError as exc:
         log.error("push not acknowledged", extra={"error": str(exc)})
         return error(503, "Kafka did not acknowledge the article; retry later")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from typing import Any
 
 import orjson
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 
 from connectors.deadletter import deadletter_record
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 class DeliveryError(RuntimeError):
     """Kafka did not acknowledge a record (broker down, topic missing, timeout)."""
+
+
+class RecordRejected(ValueError):
+    """Kafka refuses the record itself (too large); retrying will not help."""
 
 
 def producer_config(kafka: KafkaSettings, connector: ConnectorSettings) -> dict[str, Any]:
@@ -72,15 +77,24 @@ class ArticleProducer:
     def send_and_wait(
         self, article: dict[str, Any], timeout: float | None = None
     ) -> RecordMetadata:
-        """Send one article and block until the broker acknowledged it, else DeliveryError."""
-        timeout = timeout or self.settings.delivery_timeout_s
+        """Send one article and block until the broker acknowledged it."""
+        return self.send_all_and_wait([article], timeout)[0]
+
+    def send_all_and_wait(
+        self, articles: list[dict[str, Any]], timeout: float | None = None
+    ) -> list[RecordMetadata]:
+        """Send articles and block until the broker acknowledged every one (what HTTP push
+        answers on). RecordRejected when Kafka refuses a record itself (too large), else
+        DeliveryError when it does not acknowledge in time."""
+        deadline = time.monotonic() + (timeout or self.settings.delivery_timeout_s)
         try:
-            # linger_ms is short, so waiting on this one future beats flushing everyone's records
-            return self.send(article).get(timeout=timeout)
+            # linger_ms is short: waiting on these futures beats flushing everyone's records
+            futures = [self.send(article) for article in articles]
+            return [f.get(timeout=max(0.001, deadline - time.monotonic())) for f in futures]
+        except MessageSizeTooLargeError as exc:
+            raise RecordRejected(f"the article is too large for Kafka: {exc}") from exc
         except KafkaError as exc:
-            raise DeliveryError(
-                f"Kafka did not acknowledge article {article['id']}: {exc}"
-            ) from exc
+            raise DeliveryError(f"Kafka did not acknowledge the articles: {exc}") from exc
 
     def send_deadletter(
         self,

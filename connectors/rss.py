@@ -1,6 +1,6 @@
 """RSS/Atom poller: `RssSource` for `wirestream connect rss URL...`.
 
-Each feed is polled every `interval_s` with a conditional GET (ETag / Last-Modified). New entries,
+Each feed is polled every `interval_s` (or its own interval from `intervals`) with a conditional GET (ETag / Last-Modified). New entries,
 and entries whose content changed, become articles (source = the feed URL, guid = the entry id or
 link, so an updated entry keeps its article id). What was sent (entry id -> content hash, at most
 `remember_entries` per feed) and the validators are the source's snapshot, persisted by the runner
@@ -102,13 +102,15 @@ class RssSource(Source):
         feeds: list[str],
         settings: RssSettings | None = None,
         interval_s: float | None = None,
+        intervals: dict[str, float] | None = None,
         once: bool = False,
         client: httpx.Client | None = None,
         check_url: Callable[[str], None] = check_scheme,
     ) -> None:
         self.settings = settings or RssSettings()
-        self.feeds = list(dict.fromkeys(feeds))
+        self.feeds = list(dict.fromkeys([*feeds, *(intervals or {})]))
         self.interval_s = interval_s if interval_s is not None else self.settings.interval_s
+        self.intervals = dict(intervals or {})
         self.once = once
         self.client = client or httpx.Client(follow_redirects=False)
         self.check_url = check_url
@@ -183,7 +185,8 @@ class RssSource(Source):
             for feed_url in self.feeds:
                 if self._stop.is_set() or self.due[feed_url] > time.monotonic():
                     continue
-                self.due[feed_url] = time.monotonic() + self.interval_s
+                interval = self.intervals.get(feed_url, self.interval_s)
+                self.due[feed_url] = time.monotonic() + interval
                 try:
                     results = self.poll(feed_url)
                 except Exception as exc:  # one broken feed must not stop the others

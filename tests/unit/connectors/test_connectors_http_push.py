@@ -144,3 +144,12 @@ def test_healthz_is_503_when_kafka_is_unreachable(producer, monkeypatch) -> None
         return (await client.get("/healthz")).status
 
     assert _call(create_app(producer), go) == 503
+
+
+def test_article_too_large_for_kafka_is_413_not_retry_later(producer, fake_client) -> None:
+    fake_client.max_bytes = 50
+    status, body = _post(
+        producer, b'{"uri": "urn:1", "body_text": "a long enough body"}', "application/json"
+    )
+    assert status == 413
+    assert "too large for Kafka" in body["error"]

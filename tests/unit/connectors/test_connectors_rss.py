@@ -143,3 +143,15 @@ def test_url_guard_hook_sees_every_url_before_it_is_fetched(fixtures) -> None:
     server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
     fetch(server.client(), FEED, check_url=seen.append)
     assert seen == [FEED]
+
+
+def test_each_feed_is_polled_at_its_own_interval(fixtures, producer) -> None:
+    server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
+    fast, slow = FEED, "https://feeds.example.org/slow.xml"
+    source = RssSource([fast], interval_s=0.05, intervals={slow: 3600}, client=server.client())
+    for polls, _ in enumerate(source.batches(), start=1):
+        if polls >= 4:
+            source.stop()
+    polled = [str(r.url) for r in server.requests]
+    assert polled.count(slow) == 1
+    assert polled.count(fast) >= 3
