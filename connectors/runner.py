@@ -18,7 +18,6 @@ from connectors.base import Source
 from connectors.formats import ParseResult
 from connectors.producer import ArticleProducer, DeliveryError
 from connectors.state import StateFile
-from pipeline.metrics import metrics
 
 log = logging.getLogger(__name__)
 # Errors about the record itself: retrying cannot help, the record goes to the dead letters.
@@ -104,7 +103,6 @@ def run(
                 source.resume(state.load())
             raise
         total.add(counts)
-        metrics().articles_produced.labels(connector=source.name).inc(counts.sent)
         if state is not None:
             state.save(source.snapshot())
         if on_delivered is not None:
