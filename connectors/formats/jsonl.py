@@ -87,7 +87,10 @@ def wire_article(obj: dict[str, Any]) -> dict[str, Any]:
 def loose_row(obj: dict[str, Any], *, source: str, fmt: str) -> dict[str, Any]:
     body = obj.get("text", obj.get("body"))
     if not isinstance(body, str):
-        raise ParseError("the object has no text: expected a string `text` or `body` field")
+        raise ParseError(
+            "not an article: no string `text` or `body` (expected a ninjs item, a wire.article.v1 "
+            "record, or an object with `text`)"
+        )
     return build_article(
         source=_str(obj.get("source")) or source,
         guid=_str(obj.get("guid")) or _str(obj.get("id")),

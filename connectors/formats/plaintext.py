@@ -3,7 +3,8 @@
 The dateline (`WASHINGTON (Sputnik) — ...`) and pasted related-story headlines stay in the body:
 recognising them is the enrichment's job (`wirecopy.v1`), which needs the copy intact. A headline
 is taken only when the first line clearly is one: short, no terminal punctuation, not a dateline,
-and followed by a blank line and more text.
+and followed by a blank line and more text. A saved HTML page (`<!DOCTYPE html` / `<html`) is
+reduced to its visible text.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 from typing import Any
 
 from connectors.article import ParseError, build_article
-from connectors.text import clean_text, decode_utf8
+from connectors.text import clean_text, decode_utf8, html_to_text
 
 MAX_HEADLINE_CHARS = 200
+_HTML_PAGE = ("<!doctype html", "<html")
 _TERMINAL = tuple('.!?:;,"”’…)]')
 # `PLACE (Agency) —` or `PLACE, Nov 25 (Agency) -`: the first line is copy, not a headline.
 _DATELINE = re.compile(r"^[^\n()]{1,80}\([^()\n]{1,60}\)\s*[—–-]")
@@ -22,6 +24,8 @@ _DATELINE = re.compile(r"^[^\n()]{1,80}\([^()\n]{1,60}\)\s*[—–-]")
 
 def parse(data: bytes | str, *, source: str) -> list[dict[str, Any]]:
     text = clean_text(decode_utf8(data, "the text file"))
+    if text[:100].lower().startswith(_HTML_PAGE):
+        text = html_to_text(text)  # a saved web page, not wire copy: keep its visible text
     if not text:
         raise ParseError("the text file is empty")
     headline, body = split_headline(text)

@@ -96,3 +96,17 @@ def test_watcher_sends_dropped_files_once(wirestream, topics, kafka_bootstrap, t
         assert result.returncode == 0, result.stderr
     records = consume(kafka_bootstrap, topics["article"], 2, timeout_s=5)
     assert len(records) == 1
+
+
+def test_oversized_article_is_dead_lettered_with_a_truncated_original(
+    wirestream, topics, kafka_bootstrap, tmp_path
+) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_text("word " * 500_000)  # 2.5 million characters: over the schema's body limit
+    result = wirestream("ingest", str(path))
+    assert "sent: 0  dead-lettered: 1" in result.stdout, result.stderr
+    assert result.returncode == 1  # nothing could be sent
+    [(_, record)] = consume(kafka_bootstrap, topics["deadletter"], 1)
+    schemas.validate(schemas.DEADLETTER, record)
+    assert "the limit is 2,000,000" in record["error_message"]
+    assert "original truncated to 262,144 of 2,500,000 bytes" in record["error_message"]

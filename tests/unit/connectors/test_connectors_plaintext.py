@@ -59,3 +59,14 @@ def test_empty_file_is_refused() -> None:
 def test_utf8_bom_is_dropped() -> None:
     [article] = plaintext.parse("\ufeffText with a BOM.".encode(), source="s")
     assert article["body"] == "Text with a BOM."
+
+
+def test_saved_html_page_is_reduced_to_its_visible_text() -> None:
+    page = b"<!DOCTYPE html><html><head><title>t</title><script>x()</script></head><body><p>Para one.</p><p>Two.</p></body></html>"
+    [article] = plaintext.parse(page, source="s")
+    assert article["body"] == "Para one.\nTwo."
+
+
+def test_nul_bytes_are_dropped_and_right_to_left_text_kept() -> None:
+    [article] = plaintext.parse("القاهرة (رويترز) - قال\x00 المتحدث".encode(), source="s")
+    assert article["body"] == "القاهرة (رويترز) - قال المتحدث"
