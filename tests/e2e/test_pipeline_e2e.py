@@ -9,11 +9,7 @@ after the worker logged `worker ready`.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,14 +18,13 @@ import orjson
 import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from worker_process import Deployment, Worker, create, remove_index
 
-from pipeline import schemas, topics_admin
-from pipeline.settings import KafkaSettings
+from pipeline import schemas
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("WIRESTREAM_SHARED_DATA") or REPO.parent / "shared" / "data")
 SAMPLE = SHARED_DATA.parent / "samples" / "wire-article-1.txt"
-WIRESTREAM = str(Path(sys.executable).with_name("wirestream"))
 SEARCHABLE_WITHIN_S = 10.0
 STARTUP_TIMEOUT_S = float(os.environ.get("WIRESTREAM_E2E_STARTUP_TIMEOUT_S", "600"))
 
@@ -41,85 +36,22 @@ SECOND_ARTICLE = (
 )
 
 
-class Pipeline:
-    def __init__(self, prefix: str, env: dict[str, str], log: Path) -> None:
-        self.prefix, self.env, self.log = prefix, env, log
-        self.topics = {
-            k: env[f"WIRESTREAM_TOPIC_{k.upper()}"]
-            for k in ("article", "enriched", "quote", "deadletter")
-        }
-        self.alias = env["WIRESTREAM_ES_ALIAS"]
-
-    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [WIRESTREAM, *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def ingest(self, path: Path) -> None:
-        result = self.cli("ingest", str(path))
-        assert result.returncode == 0, result.stderr[-2000:]
-
-
-def _wait_for_line(
-    log: Path, needle: str, process: subprocess.Popen[bytes], timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if needle in log.read_text(errors="replace"):
-            return
-        if process.poll() is not None:
-            pytest.fail(f"the worker exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        time.sleep(0.25)
-    pytest.fail(f"no {needle!r} from the worker within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="module")
 def pipeline(
     kafka_bootstrap: str,
     es: Elasticsearch,
     _created_topics: list[str],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Pipeline]:
-    prefix = f"e2e-{uuid.uuid4().hex[:10]}"
-    names = {kind: f"{prefix}.{kind}" for kind in ("article", "enriched", "quote", "deadletter")}
-    kafka = KafkaSettings(bootstrap=kafka_bootstrap)
-    topics_admin.ensure_topics([topics_admin.TopicSpec(n, 1) for n in names.values()], kafka)
-    _created_topics.extend(names.values())
+) -> Iterator[Deployment]:
     state = tmp_path_factory.mktemp("worker")
-    env = {
-        **os.environ,
-        "WIRESTREAM_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        **{f"WIRESTREAM_TOPIC_{kind.upper()}": name for kind, name in names.items()},
-        "WIRESTREAM_ES_ALIAS": f"{prefix}-news",
-        "WIRESTREAM_ES_INDEX_PREFIX": f"{prefix}-news-v",
-        "WIRESTREAM_WORKER_APP_ID": prefix,
-        "WIRESTREAM_WORKER_WEB_ENABLED": "false",
-        "WIRESTREAM_WORKER_DATA_DIR": str(state / "data"),
-    }
-    log = state / "worker.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [WIRESTREAM, "worker"], env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
+    deployment = create(kafka_bootstrap, _created_topics, state)
+    worker = Worker(deployment, state / "worker.log")
     try:
-        _wait_for_line(log, '"msg":"worker ready"', process, STARTUP_TIMEOUT_S)
-        yield Pipeline(prefix, env, log)
+        worker.wait_ready(STARTUP_TIMEOUT_S)
+        yield deployment
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        indices = es.indices.get(index=f"{prefix}-news-v*").body
-        for index in indices:
-            es.indices.delete(index=index)
-        es.indices.delete_index_template(name=f"wirestream-{prefix}-news", ignore=[404])
+        worker.stop()
+        remove_index(es, deployment)
 
 
 def consume(
@@ -145,7 +77,7 @@ def find(es: Elasticsearch, alias: str, query: dict[str, Any]) -> list[dict[str,
 
 
 def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
-    pipeline: Pipeline, es: Elasticsearch, kafka_bootstrap: str
+    pipeline: Deployment, es: Elasticsearch, kafka_bootstrap: str
 ):
     assert SAMPLE.is_file(), f"the sample wire article is missing: {SAMPLE}"
     started = time.monotonic()
@@ -158,7 +90,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
     took = time.monotonic() - started
     print(f"\nsearchable {took:.2f} s after the ingest started")
     assert hits, (
-        f"not searchable within {SEARCHABLE_WITHIN_S} s:\n{pipeline.log.read_text()[-3000:]}"
+        f"not searchable within {SEARCHABLE_WITHIN_S} s:\n{(pipeline.log.read_text() if pipeline.log else '')[-3000:]}"
     )
 
     result = pipeline.cli("search", "deconfliction line", "--json", "-n", "3")
@@ -191,7 +123,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
 
 
 def test_reingesting_the_sample_leaves_exactly_one_document(
-    pipeline: Pipeline, es: Elasticsearch, kafka_bootstrap: str
+    pipeline: Deployment, es: Elasticsearch, kafka_bootstrap: str
 ):
     pipeline.ingest(SAMPLE)
     pipeline.ingest(SAMPLE)
@@ -210,7 +142,7 @@ def test_reingesting_the_sample_leaves_exactly_one_document(
 
 
 def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
-    pipeline: Pipeline, es: Elasticsearch, kafka_bootstrap: str, tmp_path: Path
+    pipeline: Deployment, es: Elasticsearch, kafka_bootstrap: str, tmp_path: Path
 ):
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     try:
@@ -244,7 +176,7 @@ def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
         hits = find(es, pipeline.alias, {"match": {"body": "grain corridor"}})
         time.sleep(0.2)
     assert hits, (
-        f"the good record after the bad ones was not indexed:\n{pipeline.log.read_text()[-3000:]}"
+        f"the good record after the bad ones was not indexed:\n{(pipeline.log.read_text() if pipeline.log else '')[-3000:]}"
     )
 
     listed = pipeline.cli("deadletter", "list", "--json")

@@ -1,0 +1,97 @@
+"""Offsets are committed only for batches that were written: a batch the worker fails on
+stays uncommitted, and the next worker processes it again (real worker processes)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import orjson
+from elasticsearch import Elasticsearch
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from worker_process import Worker, create, remove_index
+
+SHARED_ARTICLE = (
+    "OSLO (Wirestream) — The council approved the new harbour plan on Wednesday. "
+    '"It took ten years," the mayor said.\n'
+)
+# These tests are about offsets, not models: the cheapest chain keeps start-up short.
+CHEAP_CHAIN = "wirecopy.v1"
+
+
+def dead_letters(bootstrap: str, topic: str, want: int, timeout: float) -> list[dict]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    records: list[dict] = []
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        consumer.seek_to_beginning()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(records) < want:
+            for batch in consumer.poll(timeout_ms=250).values():
+                records.extend(orjson.loads(r.value) for r in batch)
+    finally:
+        consumer.close()
+    return records
+
+
+def test_a_batch_the_worker_fails_on_is_not_committed_and_is_processed_after_restart(
+    kafka_bootstrap: str, es: Elasticsearch, _created_topics: list[str], tmp_path: Path
+):
+    deployment = create(
+        kafka_bootstrap, _created_topics, tmp_path, WIRESTREAM_ENRICH_CHAIN=CHEAP_CHAIN
+    )
+    good = tmp_path / "harbour.txt"
+    good.write_text(SHARED_ARTICLE, encoding="utf-8")
+    try:
+        strict = Worker(deployment, tmp_path / "strict.log", WIRESTREAM_WORKER_ON_BAD_RECORD="fail")
+        strict.wait_ready(300)
+        deployment.ingest(good)
+        strict.wait_for('"msg":"batch done"', 30)
+        committed_before = None
+        deadline = time.monotonic() + 15  # the commit interval is about 3 s
+        while time.monotonic() < deadline and committed_before != 1:
+            committed_before = deployment.committed()
+            time.sleep(0.5)
+        assert committed_before == 1, "the written batch was committed"
+
+        producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+        producer.send(deployment.topics["article"], value=b"\x00\x01 not an article").get(30)
+        producer.close()
+        assert strict.wait_exit(60) != 0, "fail policy: the worker stops"
+        assert "batch abandoned" in strict.text()
+        assert deployment.committed() == 1, "the failed batch was not committed"
+
+        lenient = Worker(deployment, tmp_path / "lenient.log")
+        lenient.wait_ready(300)
+        (letter,) = dead_letters(kafka_bootstrap, deployment.topics["deadletter"], 1, 30)
+        assert letter["stage"] == "decode" and letter["original"]["offset"] == 1
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and deployment.committed() != 2:
+            time.sleep(0.5)
+        assert deployment.committed() == 2
+        assert lenient.stop() == 0, "SIGTERM is a clean exit"
+    finally:
+        for log in tmp_path.glob("*.log"):
+            print(
+                f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-5:])
+            )
+        remove_index(es, deployment)
+
+
+def test_the_worker_exits_cleanly_on_sigterm_when_idle(
+    kafka_bootstrap: str,
+    es: Elasticsearch,
+    _created_topics: list[str],
+    tmp_path: Path,
+):
+    deployment = create(
+        kafka_bootstrap, _created_topics, tmp_path, WIRESTREAM_ENRICH_CHAIN=CHEAP_CHAIN
+    )
+    try:
+        worker = Worker(deployment, tmp_path / "worker.log")
+        worker.wait_ready(300)
+        started = time.monotonic()
+        assert worker.stop(timeout=60) == 0
+        assert time.monotonic() - started < 30
+    finally:
+        remove_index(es, deployment)
