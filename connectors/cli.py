@@ -32,7 +32,9 @@ def _producer():  # imported lazily: `--help` must not need Kafka
     try:
         return ArticleProducer()
     except Exception as exc:
-        raise click.ClickException(f"cannot reach Kafka: {type(exc).__name__}: {exc}") from None
+        raise click.ClickException(
+            f"cannot create the Kafka producer: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _stop_on_signals(source) -> None:
