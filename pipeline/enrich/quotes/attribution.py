@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes.direct import QuotedSegment
-from pipeline.enrich.quotes.lexicon import CUE_LEMMAS
+from pipeline.enrich.quotes.lexicon import CUE_LEMMAS, ROLE_NOUNS
 
-AFTER_WINDOW = 10
+AFTER_WINDOW = 25
 """Tokens after a closing mark in which `, X said` is looked for."""
 QUOTE_MARKS = frozenset("\"“”„‟«»＂‘’'")
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
@@ -31,45 +31,117 @@ class Attribution:
     mention: tuple[int, int] | None
     """Token indices [start, end) of the speaker mention, None when the cue has no subject."""
     head: Token | None
+    """The token naming the speaker: the mention's head, or the noun a `who` refers to."""
     where: str
     """"after" or "before" the quote."""
+
+
+_INVERTED_PRONOUNS = frozenset({"he", "she", "they", "i", "we"})
+_INVERSION_LEMMAS = frozenset(
+    {"say", "add", "ask", "write", "continue", "explain", "reply", "respond", "note", "tweet"}
+)
 
 
 def is_cue(token: Token) -> bool:
     if token.lower_ == "according":
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         return nxt is not None and nxt.lower_ == "to"
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in CUE_LEMMAS
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma == "put":  # `as Trévidic put it, "..."`
+        return token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "it"
+    return lemma in CUE_LEMMAS
 
 
-def speaker_head(cue: Token) -> Token | None:
-    """The token heading the speaker mention of a cue, or None."""
+def _inverted_subject(verb: Token) -> Token | None:
+    """`"...," said Mattis`: the parser sometimes makes the inverted subject an object."""
+    if verb.lemma_.lower() not in _INVERSION_LEMMAS:
+        return None
+    for child in verb.children:
+        near = child.dep_ in ("dobj", "attr", "npadvmod", "dative") and 0 < child.i - verb.i <= 4
+        if near and (child.pos_ == "PROPN" or child.lower_ in _INVERTED_PRONOUNS):
+            return child
+    return None
+
+
+def speaker_head(
+    cue: Token, inverted_ok: bool = False, lo: int = 0, hi: int | None = None
+) -> Token | None:
+    """The token heading the speaker mention of a cue, or None.
+
+    Only subjects between token indices `lo` and `hi` count: the parser sometimes also
+    hangs a noun from inside the quote on the cue as a second subject.
+    """
+    hi = len(cue.doc) if hi is None else hi
     if cue.lower_ == "according":
         for child in cue.doc[cue.i + 1].children:
             if child.dep_ == "pobj":
                 return child
         return None
     verb: Token | None = cue
-    for _ in range(3):
+    for depth in range(3):
         if verb is None:
             break
         for child in verb.children:
-            if child.dep_ in _SUBJECT_DEPS:
-                if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
-                    return verb.head
+            if child.dep_ in _SUBJECT_DEPS and lo <= child.i < hi:
                 return child
-        for child in verb.children:
-            # `said Mattis`: the parser sometimes makes the inverted subject an object.
-            inverted = child.dep_ in ("dobj", "attr", "npadvmod") and 0 < child.i - verb.i <= 3
-            if inverted and child.pos_ in ("PROPN", "PRON"):
-                return child
+        if depth == 0 and inverted_ok and (inverted := _inverted_subject(verb)) is not None:
+            return inverted
         for child in verb.children:
             if child.dep_ == "agent":
                 for grand in child.children:
                     if grand.dep_ == "pobj":
                         return grand
-        verb = verb.head if verb.dep_ in _CLIMB_DEPS and verb.head is not verb else None
+        verb = _climb(verb)
     return None
+
+
+def _climb(verb: Token) -> Token | None:
+    """The verb whose subject a subject-less cue shares (`..., saying`, `wants to say`)."""
+    # Tokens are views created on access: compare indices, never identity.
+    if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
+        return None
+    if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl"):
+        # `Trump issued a statement saying ...`: the participle reports the main clause's
+        # subject, not that of whatever noun or clause the parser hung it from.
+        root = verb.sent.root
+        return root if root.i != verb.i else None
+    head = verb.head
+    for _ in range(4):
+        if head.pos_ not in ("NOUN", "PROPN") or head.head.i == head.i:
+            break
+        head = head.head
+    return head
+
+
+def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
+    """When the parse gives the cue no subject, the nearest name next to it."""
+    doc = cue.doc
+    if where == "after":
+        between = [t for t in doc[after_close : cue.i] if t.pos_ in ("PROPN", "PRON", "NOUN")]
+        if between:
+            return between[0] if between[0].pos_ == "PRON" else _run_end(between[0])
+        nxt = cue.i + 1
+        if nxt < len(doc) and (doc[nxt].pos_ == "PROPN" or doc[nxt].lower_ in _INVERTED_PRONOUNS):
+            return _run_end(doc[nxt])
+        return None
+    for chunk in reversed(list(cue.sent.noun_chunks)):
+        root = chunk.root
+        if chunk.end <= cue.i and (
+            root.pos_ == "PROPN" or root.lower_ in _INVERTED_PRONOUNS or root.lemma_ in ROLE_NOUNS
+        ):
+            return root
+    return None
+
+
+def _run_end(tok: Token) -> Token:
+    """The last token of the proper-noun run starting at tok ("Edward Leamer")."""
+    doc = tok.doc
+    i = tok.i
+    while i + 1 < len(doc) and doc[i + 1].pos_ == tok.pos_ == "PROPN":
+        i += 1
+    return doc[i]
 
 
 def mention_span(head: Token) -> tuple[int, int]:
@@ -103,10 +175,21 @@ class TokenIndex:
         return max(0, bisect.bisect_right(self._starts, char) - 1)
 
 
-def _attribution(cue: Token, where: str) -> Attribution:
-    head = speaker_head(cue)
-    mention = mention_span(head) if head is not None else None
-    return Attribution(cue, mention, head, where)
+def _attribution(
+    cue: Token, where: str, after_close: int = 0, before_open: int | None = None
+) -> Attribution:
+    if where == "after":
+        head = speaker_head(cue, inverted_ok=True, lo=after_close)
+    else:
+        head = speaker_head(cue, hi=before_open)
+    if head is None:
+        head = _fallback_head(cue, where, after_close)
+    if head is None:
+        return Attribution(cue, None, None, where)
+    if head.lower_ in ("who", "that") and head.head.dep_ == "relcl":
+        # `Gedney, who said ...`: the mention is `who`, the name is the noun it describes.
+        return Attribution(cue, (head.i, head.i + 1), head.head.head, where)
+    return Attribution(cue, mention_span(head), head, where)
 
 
 def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
@@ -119,7 +202,7 @@ def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
         if tok.idx >= seg.paragraph[1] or tok.text in QUOTE_MARKS or "\n" in tok.text:
             return None
         if is_cue(tok):
-            att = _attribution(tok, "after")
+            att = _attribution(tok, "after", first)
             # `"...," Mattis said`: the subject sits between the mark and the cue or right after it.
             if att.mention is None or att.mention[0] >= first:
                 return att
@@ -129,22 +212,58 @@ def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
     return None
 
 
-def find_before(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
+def _colon_attribution(doc: Doc, colon: int, open_tok: int) -> Attribution | None:
+    """`Kaine has adopted the stance: "..."`: the colon is the cue, the clause's subject speaks."""
+    verb = doc[colon].head
+    head = speaker_head(verb, hi=open_tok) if verb.i < colon else None
+    if head is None and colon > 0 and doc[colon - 1].pos_ == "PROPN":
+        head = doc[colon - 1]  # `Bush: "The mission is ..."`, a transcript-style speaker tag
+    if head is None:
+        return None
+    return Attribution(doc[colon], mention_span(head), head, "before")
+
+
+def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution | None:
+    """A cue before the opening mark: in the same sentence, or in the sentence (or
+    paragraph) just before when that ends with a colon (`He said:`)."""
     doc = index.doc
     open_tok = index.at(seg.open_mark)
     sent = doc[open_tok].sent
-    start = sent.start
-    if open_tok - start <= 1 and sent.start > 0:
-        # `He said:` ending the previous sentence of the same paragraph.
+    start, floor = sent.start, seg.paragraph[0]
+    opens_para = not text[seg.paragraph[0] : seg.open_mark].strip()
+    before_para = text[max(0, seg.paragraph[0] - 300) : seg.paragraph[0]].rstrip()
+    if opens_para and before_para.endswith(":") and open_tok > 0:
+        prev = doc[index.at(len(before_para) - 1 + max(0, seg.paragraph[0] - 300))].sent
+        start, floor = prev.start, prev.start_char
+    elif open_tok - start <= 1 and sent.start > 0:
         prev = doc[sent.start - 1].sent
         if prev[-1].text == ":" or (len(prev) > 1 and prev[-2].text == ":"):
             start = prev.start
     for i in range(open_tok - 1, start - 1, -1):
         tok = doc[i]
-        if tok.idx < seg.paragraph[0]:
+        if tok.idx < floor:
             return None
         if is_cue(tok):
-            return _attribution(tok, "before")
+            return _attribution(tok, "before", before_open=open_tok)
+    if open_tok > 0 and doc[open_tok - 1].text == ":" and doc[open_tok - 1].idx >= floor:
+        return _colon_attribution(doc, open_tok - 1, open_tok)
+    return None
+
+
+def find_previous_sentence(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
+    """`Trump isn't a conservative, he said. "He's a liberal!"`: the cue of the sentence
+    just before, in the same paragraph, for a quote that opens its sentence."""
+    doc = index.doc
+    open_tok = index.at(seg.open_mark)
+    sent = doc[open_tok].sent
+    if open_tok - sent.start > 1 or sent.start == 0:
+        return None
+    prev = doc[sent.start - 1].sent
+    if prev.start_char < seg.paragraph[0]:
+        return None
+    for tok in reversed(prev):
+        if is_cue(tok):
+            return _attribution(tok, "before", before_open=tok.i + 1)
     return None
 
 
@@ -152,5 +271,5 @@ def find_attribution(index: TokenIndex, seg: QuotedSegment, text: str) -> Attrib
     """The cue that attributes this quoted segment, preferring `"...," X said`."""
     inner_end = text[seg.start : seg.end].rstrip()
     if seg.close_mark is not None and inner_end[-1:] in (",", "?", "!", "—", "-"):
-        return find_after(index, seg) or find_before(index, seg)
-    return find_before(index, seg) or find_after(index, seg)
+        return find_after(index, seg) or find_before(index, seg, text)
+    return find_before(index, seg, text) or find_after(index, seg)

@@ -52,12 +52,15 @@ class QuotedSegment:
 
 def _direction(text: str, pos: int) -> str:
     ch = text[pos]
+    before = text[pos - 1] if pos > 0 else " "
+    after = text[pos + 1] if pos + 1 < len(text) else " "
     if ch in _DOUBLE_OPEN or ch == "‘":
+        # `unusual,“ said`: a typo'd opening mark that can only be closing.
+        if ch == "“" and before in ",.!?" and (after.isspace() or after == "\n"):
+            return "close"
         return "open"
     if ch in _DOUBLE_CLOSE or ch == "’":
         return "close"
-    before = text[pos - 1] if pos > 0 else " "
-    after = text[pos + 1] if pos + 1 < len(text) else " "
     if before in _SPACE_BEFORE or before == "\n":
         return "open" if not after.isspace() else "either"
     if after.isspace() or after in ".,;:!?)]}—–-…":

@@ -13,17 +13,26 @@ from pipeline.enrich.quotes.attribution import (
     Attribution,
     TokenIndex,
     find_attribution,
+    find_previous_sentence,
     is_cue,
+    mention_span,
     speaker_head,
 )
 from pipeline.enrich.quotes.direct import QuotedSegment, find_quoted_segments
-from pipeline.enrich.quotes.filters import looks_like_headline, looks_like_title, word_count
+from pipeline.enrich.quotes.filters import (
+    follows_title_cue,
+    looks_like_headline,
+    looks_like_title,
+    word_count,
+)
 from pipeline.enrich.quotes.lexicon import ROLE_NOUNS
 from pipeline.enrich.quotes.speakers import PersonIndex, is_pronoun
 
 log = logging.getLogger(__name__)
 
 MIN_UNATTRIBUTED_WORDS = 6
+LONG_QUOTE_WORDS = 8
+"""A quoted stretch this long is speech even without a cue (scare quotes are short)."""
 """An unattributed quote continuing a speaker must look like speech, not a scare quote."""
 _NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
@@ -59,9 +68,9 @@ def _propn_run(head) -> list[str]:
     return words
 
 
-def resolve(att: Attribution, people: PersonIndex, previous: Speaker | None) -> Speaker:
+def resolve(att: Attribution, people: PersonIndex) -> Speaker:
     if att.head is None or att.mention is None:
-        return Speaker(previous.name if previous else None, None, None)
+        return Speaker(None, None, None)
     doc = att.head.doc
     span = doc[att.mention[0] : att.mention[1]]
     start, end = span.start_char, span.end_char
@@ -69,13 +78,14 @@ def resolve(att: Attribution, people: PersonIndex, previous: Speaker | None) -> 
     if head.pos_ == "PROPN":
         return Speaker(people.canonical(_propn_run(head)), start, end)
     if head.pos_ == "PRON" or is_pronoun(head.text):
-        if head.lower_ in ("i", "we", "you", "it"):
+        if head.lower_ in ("i", "we", "you", "it", "this", "that"):
             return Speaker(None, start, end)
         return Speaker(people.most_recent(head.idx), start, end)
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in head.children)
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
     if definite and head.lemma_.lower() in ROLE_NOUNS:
         return Speaker(people.most_recent(head.idx), start, end)
-    return Speaker(span.text, start, end)
+    noun_phrase = doc[mention_span(head)[0] : head.i + 1].text
+    return Speaker(noun_phrase, start, end)
 
 
 def _kind(text: str, seg: QuotedSegment) -> str:
@@ -98,41 +108,79 @@ def _quote(text: str, seg: QuotedSegment, speaker: Speaker, cue: str | None, kin
     }
 
 
+@dataclass
+class _Kept:
+    seg: QuotedSegment
+    speaker: Speaker
+    att: Attribution | None
+
+
+def _is_markup(text: str, seg: QuotedSegment) -> bool:
+    """`author="RandPaul"`: an attribute value in pasted markup."""
+    return text[max(0, seg.open_mark - 1) : seg.open_mark] == "="
+
+
+def _split_around(last: _Kept | None, seg: QuotedSegment) -> bool:
+    """`"I think," he said, "that ..."`: the cue of the first half sits between the halves."""
+    if last is None or last.att is None or last.att.where != "after":
+        return False
+    return last.seg.paragraph == seg.paragraph and last.att.cue.idx < seg.open_mark
+
+
 def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonIndex]:
     segments = find_quoted_segments(text)
     index = TokenIndex(doc) if doc is not None else None
     cue_heads = [h for t in doc if is_cue(t) and (h := speaker_head(t)) is not None] if doc else []
     people = build_people(doc, cue_heads) if doc is not None else PersonIndex()
     quotes: list[dict[str, Any]] = []
-    last: tuple[QuotedSegment, Speaker] | None = None
+    last: _Kept | None = None
     headline_cache: dict[tuple[int, int], bool] = {}
     for seg in segments:
         para = seg.paragraph
         if para not in headline_cache:
             headline_cache[para] = looks_like_headline(text[para[0] : para[1]])
-        if headline_cache[para] or seg.single:
+        if headline_cache[para] or seg.single or _is_markup(text, seg):
             continue
         inner = text[seg.start : seg.end]
+        if looks_like_title(inner) and follows_title_cue(text[para[0] : seg.open_mark]):
+            continue
         att = None
         if index is not None and seg.end <= index.covered:
             att = find_attribution(index, seg, text)
-        previous = last[1] if last else None
+        if _split_around(last, seg) and (att is None or att.cue.i == last.att.cue.i):
+            assert last is not None and last.att is not None
+            speaker = last.speaker
+            quotes.append(_quote(text, seg, speaker, last.att.cue.text, _kind(text, seg)))
+            last = _Kept(seg, speaker, None)
+            continue
         if att is not None:
-            speaker = resolve(att, people, previous)
+            speaker = resolve(att, people)
             quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
-            last = (seg, speaker)
+            last = _Kept(seg, speaker, att)
             continue
-        if last is None or looks_like_title(inner):
-            continue
-        prev_seg, prev_speaker = last
-        same_para = prev_seg.paragraph == para
         opens_para = not text[para[0] : seg.open_mark].strip()
-        next_para = seg.continues or (opens_para and para[0] - prev_seg.paragraph[1] <= 3)
-        speechlike = word_count(inner) >= MIN_UNATTRIBUTED_WORDS
-        if (same_para or next_para) and speechlike:
-            speaker = Speaker(prev_speaker.name, prev_speaker.start, prev_speaker.end)
+        starts_sentence = inner[:1].isupper() and (
+            opens_para or text[para[0] : seg.open_mark].rstrip()[-1:] in ".!?"
+        )
+        if starts_sentence and index is not None and seg.end <= index.covered:
+            att = find_previous_sentence(index, seg)
+            if att is not None:
+                speaker = resolve(att, people)
+                quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
+                last = _Kept(seg, speaker, None)
+                continue
+        words = word_count(inner)
+        if looks_like_title(inner) or (last is None and words < LONG_QUOTE_WORDS):
+            continue
+        same_para = last is not None and last.seg.paragraph == para
+        near = last is not None and (
+            seg.continues or (opens_para and para[0] - last.seg.paragraph[1] <= 3)
+        )
+        inherit = (same_para and starts_sentence) or (near and words >= MIN_UNATTRIBUTED_WORDS)
+        if inherit or words >= LONG_QUOTE_WORDS:
+            speaker = last.speaker if last is not None else Speaker(None, None, None)
             quotes.append(_quote(text, seg, speaker, None, _kind(text, seg)))
-            last = (seg, speaker)
+            last = _Kept(seg, speaker, None)
     return quotes, people
 
 

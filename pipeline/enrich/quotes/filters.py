@@ -8,6 +8,12 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _SMALL = frozenset(
     "a an and as at but by for from in into is nor of on or over per the to up via vs with".split()
 )
+_TITLE_CUE = re.compile(
+    r"(?:['’]s|\b(?:on|in|of|to|with|from|for|at|titled|entitled|called|named|dubbed|told|"
+    r"show|program|programme|book|film|movie|song|album|series|column|article|op-ed|editorial|"
+    r"magazine|newspaper|hashtag|slogan|ad|video|documentary))[\s,]*$",
+    re.IGNORECASE,
+)
 
 
 def title_case_ratio(text: str) -> float:
@@ -34,8 +40,13 @@ def looks_like_title(quoted: str) -> bool:
     return (
         0 < len(words) <= 8
         and title_case_ratio(quoted) >= 0.99
-        and quoted.rstrip()[-1:] not in ".!?,"
+        and quoted.rstrip()[-1:] not in ("!", "?")
     )
+
+
+def follows_title_cue(before: str) -> bool:
+    """Text before the opening mark ends like `on ABC's`, `told`, `the book`: a title follows."""
+    return bool(_TITLE_CUE.search(before[-40:]))
 
 
 def word_count(text: str) -> int:

@@ -13,6 +13,9 @@ CUE_LEMMAS = frozenset(
     decry condemn hail tout pen read muse wonder point estimate tell counter retort scoff
     snap declare proclaim announce elaborate mention indicate comment plead beg demand
     criticize criticise quote describe nickname deride dismiss liken compare frame
+    see release interject assure answer think remember share speak talk publish discuss
+    offer portray credit thank bark issue email forward sing deliver protest signal
+    reference voice herald worry pronounce lecture scold preach rail argue insist
     """.split()
 )
 """Verbs whose subject is the source of a quote in the same sentence."""
