@@ -55,8 +55,22 @@ def enrich(
     except (RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
+    out = sys.stdout.buffer
     failed = 0
-    articles: list[dict[str, Any]] = []
+
+    def flush(batch: list[dict[str, Any]]) -> int:
+        oks, errs = runner.run(batch)
+        for record in oks:
+            out.write(orjson.dumps(record) + b"\n")
+        out.flush()
+        for failure in errs:
+            _err(failure.as_json())
+        batch.clear()
+        return len(errs)
+
+    # Streamed in batches: a large JSON-lines input never sits in memory whole.
+    batch_size = EnrichSettings().batch_size
+    batch: list[dict[str, Any]] = []
     for result in _results(paths, fmt):
         article = result.article
         if article is None:
@@ -72,16 +86,9 @@ def enrich(
             continue
         if targets:
             article["targets"] = list(dict.fromkeys([*(article.get("targets") or []), *targets]))
-        articles.append(article)
-
-    batch_size = EnrichSettings().batch_size
-    out = sys.stdout.buffer
-    for start in range(0, len(articles), batch_size):
-        oks, errs = runner.run(articles[start : start + batch_size])
-        for record in oks:
-            out.write(orjson.dumps(record) + b"\n")
-        out.flush()
-        for failure in errs:
-            failed += 1
-            _err(failure.as_json())
+        batch.append(article)
+        if len(batch) >= batch_size:
+            failed += flush(batch)
+    if batch:
+        failed += flush(batch)
     sys.exit(1 if failed else 0)
