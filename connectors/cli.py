@@ -26,6 +26,12 @@ FORMAT_CHOICES = click.Choice(["auto", *FORMATS, *ALIASES], case_sensitive=False
 RETRY_PAUSE_S = 5.0
 
 
+def _configure_logs() -> None:
+    logs.configure()
+    # kafka-python logs every connection step at INFO; its warnings and errors are what matter here
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
 def _producer():  # imported lazily: `--help` must not need Kafka
     from connectors.producer import ArticleProducer
 
@@ -88,7 +94,7 @@ def ingest(paths: tuple[Path, ...], fmt: str, source: str | None) -> None:
     from connectors.producer import DeliveryError
     from connectors.runner import Counts, deliver, run
 
-    logs.configure()
+    _configure_logs()
     fmt_or_none = None if fmt == "auto" else fmt
     with _producer() as producer:
         try:
@@ -130,7 +136,7 @@ def watch(
     from connectors.settings import ConnectorSettings, WatchSettings
     from connectors.state import StateFile
 
-    logs.configure()
+    _configure_logs()
     settings = ConnectorSettings()
     watch_settings = WatchSettings() if interval is None else WatchSettings(interval_s=interval)
     state = StateFile(state_path or settings.state_dir / watch_state_name(directory))
@@ -168,7 +174,7 @@ def rss(
     from connectors.settings import ConnectorSettings
     from connectors.state import StateFile
 
-    logs.configure()
+    _configure_logs()
     intervals = {}
     for spec in feed_intervals:
         url, _, seconds = spec.rpartition("=")
@@ -204,7 +210,7 @@ def serve_http(host: str | None, port: int | None) -> None:
     from connectors.http_push import serve
     from connectors.settings import HttpPushSettings
 
-    logs.configure()
+    _configure_logs()
     settings = HttpPushSettings()
     host, port = host or settings.host, port or settings.port
     try:

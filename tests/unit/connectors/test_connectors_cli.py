@@ -10,7 +10,7 @@ from connectors import cli
 def runner(monkeypatch, producer) -> CliRunner:
     monkeypatch.setattr(cli, "_producer", lambda: producer)
     monkeypatch.setattr(cli, "_metrics", lambda name: lambda counts: None)
-    monkeypatch.setattr(cli.logs, "configure", lambda: None)
+    monkeypatch.setattr(cli, "_configure_logs", lambda: None)
     return CliRunner()
 
 
