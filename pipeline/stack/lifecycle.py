@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings
 from pipeline.stack import process
@@ -36,7 +37,7 @@ def components(stack: StackSettings | None = None) -> list[Component]:
     ]
 
 
-def _lock_path(comps: list[Component]):
+def _lock_path(comps: list[Component]) -> Path:
     return comps[0].state_dir / "stack.lock"
 
 
