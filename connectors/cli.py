@@ -85,8 +85,14 @@ def _run_forever(source, producer, state) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
-              help="wire format (default: by extension, else sniffed)")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMAT_CHOICES,
+    default="auto",
+    show_default=True,
+    help="wire format (default: by extension, else sniffed)",
+)
 @click.option("--source", default=None, help="source name (default: WIRESTREAM_CONNECTOR_SOURCE)")
 def ingest(paths: tuple[Path, ...], fmt: str, source: str | None) -> None:
     """Send the articles in PATHS (files, directories recursively, `-` for stdin) to Kafka."""
@@ -119,8 +125,12 @@ def ingest(paths: tuple[Path, ...], fmt: str, source: str | None) -> None:
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True)
 @click.option("--source", default=None, help="source name (default: WIRESTREAM_CONNECTOR_SOURCE)")
-@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="state file (default: <state_dir>/connectors/watch-<hash>.json)")  # fmt: skip
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="state file (default: <state_dir>/connectors/watch-<hash>.json)",
+)
 @click.option("--interval", type=float, default=None, help="seconds between scans")
 @click.option("--once", is_flag=True, help="scan once, send what is new, and exit")
 def watch(
@@ -156,11 +166,20 @@ def connect() -> None:
 @connect.command("rss")
 @click.argument("urls", nargs=-1)
 @click.option("--interval", type=float, default=None, help="seconds between polls of a feed")
-@click.option("--feed-interval", "feed_intervals", multiple=True, metavar="URL=SECONDS",
-              help="a feed with its own interval (repeatable; the feed is added)")  # fmt: skip
+@click.option(
+    "--feed-interval",
+    "feed_intervals",
+    multiple=True,
+    metavar="URL=SECONDS",
+    help="a feed with its own interval (repeatable; the feed is added)",
+)
 @click.option("--once", is_flag=True, help="poll every feed once and exit")
-@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="state file (default: <state_dir>/connectors/rss.json)")  # fmt: skip
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="state file (default: <state_dir>/connectors/rss.json)",
+)
 def rss(
     urls: tuple[str, ...],
     interval: float | None,

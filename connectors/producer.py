@@ -116,9 +116,12 @@ class ArticleProducer:
         )
         log.warning(
             "dead-lettered",
-            extra={"source": source, "error_class": record["error_class"],
-                   "reason": record["error_message"][:300]},
-        )  # fmt: skip
+            extra={
+                "source": source,
+                "error_class": record["error_class"],
+                "reason": record["error_message"][:300],
+            },
+        )
         return self._client.send(
             self.topics.deadletter,
             key=article_id.encode() if article_id else None,

@@ -176,8 +176,10 @@ class RssSource(Source):
         for key in list(feed["entries"])[: max(0, excess)]:
             del feed["entries"][key]
         feed["etag"], feed["last_modified"] = fetched.etag, fetched.last_modified
-        log.info("feed polled", extra={"feed": feed_url, "entries": len(parsed.entries),
-                 "new": len(results)})  # fmt: skip
+        log.info(
+            "feed polled",
+            extra={"feed": feed_url, "entries": len(parsed.entries), "new": len(results)},
+        )
         return results
 
     def batches(self) -> Iterator[list[ParseResult]]:
@@ -190,8 +192,10 @@ class RssSource(Source):
                 try:
                     results = self.poll(feed_url)
                 except Exception as exc:  # one broken feed must not stop the others
-                    log.warning("feed failed; retrying at the next interval",
-                                extra={"feed": feed_url, "error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+                    log.warning(
+                        "feed failed; retrying at the next interval",
+                        extra={"feed": feed_url, "error": f"{type(exc).__name__}: {exc}"},
+                    )
                     continue
                 yield results
             if self.once:

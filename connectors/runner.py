@@ -107,6 +107,8 @@ def run(
             state.save(source.snapshot())
         if on_delivered is not None:
             on_delivered(counts)
-        log.info("batch delivered", extra={"source": source.name, "sent": counts.sent,
-                 "deadlettered": counts.deadlettered})  # fmt: skip
+        log.info(
+            "batch delivered",
+            extra={"source": source.name, "sent": counts.sent, "deadlettered": counts.deadlettered},
+        )
     return total

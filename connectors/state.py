@@ -25,8 +25,10 @@ class StateFile:
         except FileNotFoundError:
             return {}
         except (OSError, orjson.JSONDecodeError) as exc:
-            log.warning("state file unreadable, starting afresh", extra={"path": str(self.path),
-                        "error": str(exc)})  # fmt: skip
+            log.warning(
+                "state file unreadable, starting afresh",
+                extra={"path": str(self.path), "error": str(exc)},
+            )
             return {}
         return data if isinstance(data, dict) else {}
 

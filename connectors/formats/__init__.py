@@ -182,8 +182,9 @@ def read_stream(
             return
         fmt = sniff_format(head)
     if fmt == "jsonl":
-        yield from iter_lines(_bounded_lines(fileobj, limit), source=source, origin=name,
-                              max_bytes=limit)  # fmt: skip
+        yield from iter_lines(
+            _bounded_lines(fileobj, limit), source=source, origin=name, max_bytes=limit
+        )
         return
     yield from _document(fileobj.read(limit + 1), fmt, source, name, limit)
 

@@ -73,8 +73,13 @@ def test_json_lines_from_stdin_are_ingested(env, topics, kafka_bootstrap) -> Non
 
     cli = str(Path(sys.executable).with_name("wirestream"))
     data = (FIXTURES / "jsonl" / "mixed.jsonl").read_bytes()
-    result = subprocess.run([cli, "ingest", "-", "--format", "jsonl"], input=data, env=env,
-                            capture_output=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [cli, "ingest", "-", "--format", "jsonl"],
+        input=data,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert b"sent: 3  dead-lettered: 1" in result.stdout, result.stderr
     [(_, dead)] = consume(kafka_bootstrap, topics["deadletter"], 1)
     assert dead["original"]["source"] == "-:5"

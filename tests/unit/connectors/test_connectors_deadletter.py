@@ -54,7 +54,12 @@ def test_long_original_is_truncated_and_the_message_says_so() -> None:
 
 
 def test_attempts_and_first_failure_are_carried() -> None:
-    record = deadletter_record("x", stage="enrich", error=ValueError("boom"), attempts=3,
-                               first_failed_at="2026-01-01T00:00:00Z")  # fmt: skip
+    record = deadletter_record(
+        "x",
+        stage="enrich",
+        error=ValueError("boom"),
+        attempts=3,
+        first_failed_at="2026-01-01T00:00:00Z",
+    )
     assert record["attempts"] == 3
     assert record["first_failed_at"] == "2026-01-01T00:00:00Z"

@@ -32,21 +32,71 @@ json_values = st.recursive(
     max_leaves=20,
 )
 ninjs_keys = st.sampled_from(
-    ["uri", "guid", "headline", "headlines", "body_text", "body_html", "bodies", "byline", "bylines",
-     "subject", "subjects", "version", "versioncreated", "firstcreated", "language", "schema", "id",
-     "title", "text", "url", "date", "source", "revision", "targets", "received_at", "body"]
-)  # fmt: skip
+    [
+        "uri",
+        "guid",
+        "headline",
+        "headlines",
+        "body_text",
+        "body_html",
+        "bodies",
+        "byline",
+        "bylines",
+        "subject",
+        "subjects",
+        "version",
+        "versioncreated",
+        "firstcreated",
+        "language",
+        "schema",
+        "id",
+        "title",
+        "text",
+        "url",
+        "date",
+        "source",
+        "revision",
+        "targets",
+        "received_at",
+        "body",
+    ]
+)
 ninjs_like = st.dictionaries(ninjs_keys, json_values, max_size=8)
 xml_fragments = st.lists(
     st.sampled_from(
-        ['<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="1">', "</newsItem>",
-         "<contentSet>", "</contentSet>", "<inlineXML>", "</inlineXML>", "<inlineData>", "</inlineData>",
-         "<contentMeta>", "</contentMeta>", "<headline>", "</headline>", "<p>", "</p>", "text", "&amp;",
-         "&lol;", "<!DOCTYPE x>", "<![CDATA[x]]>", "<newsMessage>", "</newsMessage>", "<dateline>",
-         "</dateline>", "\x00", "é", "<", ">", '"']
+        [
+            '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="1">',
+            "</newsItem>",
+            "<contentSet>",
+            "</contentSet>",
+            "<inlineXML>",
+            "</inlineXML>",
+            "<inlineData>",
+            "</inlineData>",
+            "<contentMeta>",
+            "</contentMeta>",
+            "<headline>",
+            "</headline>",
+            "<p>",
+            "</p>",
+            "text",
+            "&amp;",
+            "&lol;",
+            "<!DOCTYPE x>",
+            "<![CDATA[x]]>",
+            "<newsMessage>",
+            "</newsMessage>",
+            "<dateline>",
+            "</dateline>",
+            "\x00",
+            "é",
+            "<",
+            ">",
+            '"',
+        ]
     ),
     max_size=30,
-).map("".join)  # fmt: skip
+).map("".join)
 
 
 def _dumps(value: object) -> bytes:
