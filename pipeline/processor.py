@@ -69,6 +69,7 @@ class _Outgoing:
     topic: str
     key: bytes | None
     value: bytes
+    origin: Incoming | None = None  # the consumed record it derives from (for dead-lettering)
 
 
 class BatchProcessor:
@@ -128,14 +129,14 @@ class BatchProcessor:
             for doc_id in result.indexed:
                 record = by_id[doc_id]
                 key = doc_id.encode()
-                outgoing.append(_Outgoing(self.topics.enriched, key, orjson.dumps(record)))
+                source = source_of[doc_id]
+                outgoing.append(_Outgoing(self.topics.enriched, key, orjson.dumps(record), source))
                 for quote in quote_records(record):
-                    outgoing.append(_Outgoing(self.topics.quote, key, orjson.dumps(quote)))
+                    outgoing.append(_Outgoing(self.topics.quote, key, orjson.dumps(quote), source))
             # A stale document lost to a newer revision already indexed: publishing it would
             # hand consumers an older version after the newer one.
 
-        await self._publish(outgoing)
-        report.published = len(outgoing)
+        report.published = await self._publish(outgoing, report)
         return report
 
     def _dead(
@@ -188,16 +189,32 @@ class BatchProcessor:
         )
         return _Outgoing(self.topics.deadletter, message.key, orjson.dumps(record))
 
-    async def _publish(self, outgoing: list[_Outgoing]) -> None:
-        """Send everything, then wait for every ack; resend what failed with capped backoff."""
+    async def _publish(self, outgoing: list[_Outgoing], report: BatchReport) -> int:
+        """Send everything, then wait for every ack; resend what failed with capped backoff.
+
+        A record Kafka refuses for good (e.g. larger than the broker accepts) is replaced by
+        a dead letter (stage `publish`); everything else is retried. Returns records acked.
+        """
         pending = outgoing
         attempt = 0
+        published = 0
         while pending:
             futures = [await self.publisher.send(o.topic, o.key, o.value) for o in pending]
             results = await asyncio.gather(*futures, return_exceptions=True)
-            failed = [o for o, r in zip(pending, results, strict=True) if isinstance(r, Exception)]
+            failed: list[_Outgoing] = []
+            for item, result in zip(pending, results, strict=True):
+                if not isinstance(result, Exception):
+                    published += 1
+                elif (
+                    _permanent(result)
+                    and item.origin is not None
+                    and item.topic != self.topics.deadletter
+                ):
+                    failed.append(self._dead_output(item, result, report))
+                else:
+                    failed.append(item)
             if not failed:
-                return
+                return published
             errors = {repr(r)[:200] for r in results if isinstance(r, Exception)}
             if self.worker.on_unavailable is FailurePolicy.FAIL:
                 raise ConnectionError(f"Kafka did not acknowledge {len(failed)} records: {errors}")
@@ -208,6 +225,39 @@ class BatchProcessor:
             await asyncio.sleep(self.backoff.delay(attempt))
             attempt += 1
             pending = failed
+
+    def _dead_output(self, item: _Outgoing, error: Exception, report: BatchReport) -> _Outgoing:
+        assert item.origin is not None
+        article_id = item.key.decode() if item.key else None
+        if self.worker.on_rejected_document is FailurePolicy.FAIL:
+            raise BadRecordPolicyError(
+                f"Kafka refused the {item.topic} record of {article_id}: {error!r}"
+            )
+        report.deadlettered += 1
+        report.stages["publish"] = report.stages.get("publish", 0) + 1
+        message = f"{item.topic} refused the record ({len(item.value):,} bytes): {error!r}"
+        record = deadletter.from_incoming(
+            item.origin,
+            stage="publish",
+            error=_NamedError(type(error).__name__, message),
+            article_id=article_id,
+        )
+        log.warning(
+            "dead-lettered an output Kafka refused",
+            extra={"article_id": article_id, "error": message[:300]},
+        )
+        return _Outgoing(self.topics.deadletter, item.origin.key, orjson.dumps(record))
+
+
+# aiokafka marks these non-retriable, yet they only mean "not now": the broker is away.
+_TRANSIENT = frozenset(
+    {"KafkaTimeoutError", "RequestTimedOutError", "KafkaConnectionError", "NodeNotReadyError"}
+)
+
+
+def _permanent(error: Exception) -> bool:
+    """Kafka errors that a resend cannot fix (too large, invalid, not authorised)."""
+    return getattr(error, "retriable", True) is False and type(error).__name__ not in _TRANSIENT
 
 
 class _NamedError(Exception):

@@ -144,6 +144,11 @@ class ElasticsearchSink:
                     require_alias=True,
                 )
             except Exception as exc:
+                if isinstance(exc, ApiError) and exc.status_code == 413:
+                    # Too large for one request (http.max_content_length): halve until each
+                    # part fits; a single document that does not fit is refused for good.
+                    await self._split(pending, result, max_attempts, forever)
+                    return result
                 if not _retriable_request_error(exc):
                     raise
                 log.warning(
@@ -153,6 +158,20 @@ class ElasticsearchSink:
                 continue
             pending = self._sort(pending, _body(response)["items"], result, attempt)
         return result
+
+    async def _split(
+        self, pending: list[Document], result: WriteResult, max_attempts: int | None, forever: bool
+    ) -> None:
+        if len(pending) == 1:
+            reason = "the document is larger than Elasticsearch accepts in one request"
+            result.rejected.append(Rejection(pending[0], 413, "request_entity_too_large", reason))
+            return
+        half = len(pending) // 2
+        for part in (pending[:half], pending[half:]):
+            sub = await self.write(part, max_attempts=max_attempts, forever=forever)
+            result.indexed += sub.indexed
+            result.stale += sub.stale
+            result.rejected += sub.rejected
 
     @staticmethod
     def _sort(

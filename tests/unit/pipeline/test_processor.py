@@ -69,14 +69,21 @@ class FakeSink:
         return result
 
 
+class TooLarge(Exception):
+    retriable = False  # like aiokafka's MessageSizeTooLargeError
+
+
 class FakePublisher:
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, refuse: str | None = None) -> None:
         self.sent: list[tuple[str, bytes | None, dict[str, Any]]] = []
         self.failures = failures
+        self.refuse = refuse
 
     async def send(self, topic: str, key: bytes | None, value: bytes):
         future = asyncio.get_running_loop().create_future()
-        if self.failures:
+        if topic == self.refuse:
+            future.set_exception(TooLarge("message too large"))
+        elif self.failures:
             self.failures -= 1
             future.set_exception(ConnectionError("broker gone"))
         else:
@@ -182,3 +189,12 @@ def test_fail_policies_raise_so_the_batch_is_not_committed():
 def test_retry_is_refused_as_a_policy_for_bad_records():
     with pytest.raises(ValueError, match="retry"):
         processor(on_bad_record=FailurePolicy.RETRY)
+
+
+def test_an_output_kafka_refuses_for_good_becomes_a_publish_dead_letter():
+    publisher = FakePublisher(refuse=TOPICS.enriched)
+    report = run(processor(publisher=publisher), [message(orjson.dumps(article(9)), 3)])
+    (dead,) = publisher.on(TOPICS.deadletter)
+    assert dead["stage"] == "publish" and dead["error_class"] == "TooLarge"
+    assert dead["article_id"] == article(9)["id"] and dead["original"]["offset"] == 3
+    assert len(publisher.on(TOPICS.quote)) == 1 and report.stages == {"publish": 1}

@@ -131,3 +131,19 @@ def test_backoff_is_capped_with_full_jitter():
     backoff = Backoff(0.5, 4.0)
     assert [backoff.ceiling(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     assert all(0 <= backoff.delay(n) <= backoff.ceiling(n) for n in range(50))
+
+
+def test_a_request_too_large_is_halved_until_it_fits_and_a_lone_giant_is_rejected():
+    class SizeLimited(FakeClient):
+        async def bulk(self, *, operations, **kwargs):
+            self.calls.append(operations)
+            docs = operations[1::2]
+            if len(docs) > 2 or any(d["body"] == "giant" for d in docs):
+                raise api_error(413)
+            return {"items": [item(201) for _ in docs]}
+
+    docs = [doc(1), doc(2), doc(3), doc(4, body="giant"), doc(5)]
+    result = asyncio.run(sink(SizeLimited()).write(docs))
+    assert sorted(result.indexed) == sorted(d["id"] for d in docs if d["body"] != "giant")
+    assert [r.document["id"] for r in result.rejected] == [doc(4)["id"]]
+    assert result.rejected[0].status == 413
