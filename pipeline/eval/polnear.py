@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.enrich.quotes.direct import find_quoted_segments
 
 Span = tuple[int, int]
-_DOUBLE_MARK = re.compile('["“”„‟«»＂]')
+_DOUBLE_MARK = re.compile("''|``|[\"“”„‟«»＂]")
 
 
 @dataclass

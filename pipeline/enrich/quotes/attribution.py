@@ -20,8 +20,9 @@ from pipeline.enrich.quotes.lexicon import CUE_LEMMAS, ROLE_NOUNS
 
 AFTER_WINDOW = 25
 """Tokens after a closing mark in which `, X said` is looked for."""
-QUOTE_MARKS = frozenset("\"“”„‟«»＂‘’'")
+QUOTE_MARKS = frozenset(['"', "“", "”", "„", "‟", "«", "»", "＂", "‘", "’", "'", "''", "``"])
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 _CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "acl")
 
 
@@ -84,7 +85,11 @@ def speaker_head(
         if verb is None:
             break
         for child in verb.children:
-            if child.dep_ in _SUBJECT_DEPS and lo <= child.i < hi:
+            if (
+                child.dep_ in _SUBJECT_DEPS
+                and lo <= child.i < hi
+                and child.ent_type_ not in _NOT_SPEAKERS
+            ):
                 return child
         if depth == 0 and inverted_ok and (inverted := _inverted_subject(verb)) is not None:
             return inverted
@@ -106,6 +111,9 @@ def _climb(verb: Token) -> Token | None:
         # `Trump issued a statement saying ...`: the participle reports the main clause's
         # subject, not that of whatever noun or clause the parser hung it from.
         root = verb.sent.root
+        if root.i == verb.i and verb.sent.start > 0:
+            # The parser split `..., saying` off as a sentence of its own.
+            root = verb.doc[verb.sent.start - 1].sent.root
         return root if root.i != verb.i else None
     head = verb.head
     for _ in range(4):
@@ -125,11 +133,20 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
         nxt = cue.i + 1
         if nxt < len(doc) and (doc[nxt].pos_ == "PROPN" or doc[nxt].lower_ in _INVERTED_PRONOUNS):
             return _run_end(doc[nxt])
+        for chunk in cue.sent.noun_chunks:
+            if cue.i < chunk.start <= cue.i + 2 and chunk.root.ent_type_ not in _NOT_SPEAKERS:
+                return chunk.root  # `said Oversight ranking Democrat Elijah Cummings`
         return None
     for chunk in reversed(list(cue.sent.noun_chunks)):
         root = chunk.root
-        if chunk.end <= cue.i and (
-            root.pos_ == "PROPN" or root.lower_ in _INVERTED_PRONOUNS or root.lemma_ in ROLE_NOUNS
+        if (
+            chunk.end <= cue.i
+            and root.ent_type_ not in _NOT_SPEAKERS
+            and (
+                root.pos_ == "PROPN"
+                or root.lower_ in _INVERTED_PRONOUNS
+                or root.lemma_ in ROLE_NOUNS
+            )
         ):
             return root
     return None
@@ -204,7 +221,7 @@ def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
         if is_cue(tok):
             att = _attribution(tok, "after", first)
             # `"...," Mattis said`: the subject sits between the mark and the cue or right after it.
-            if att.mention is None or att.mention[0] >= first:
+            if att.mention is not None and att.mention[0] >= first:
                 return att
             return None
         if tok.text in (".", ";") and i > first:
@@ -239,6 +256,9 @@ def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution
         prev = doc[sent.start - 1].sent
         if prev[-1].text == ":" or (len(prev) > 1 and prev[-2].text == ":"):
             start = prev.start
+    governing = _governing_cue(doc, open_tok, start)
+    if governing is not None and governing.idx >= floor:
+        return _attribution(governing, "before", before_open=open_tok)
     for i in range(open_tok - 1, start - 1, -1):
         tok = doc[i]
         if tok.idx < floor:
@@ -247,6 +267,21 @@ def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution
             return _attribution(tok, "before", before_open=open_tok)
     if open_tok > 0 and doc[open_tok - 1].text == ":" and doc[open_tok - 1].idx >= floor:
         return _colon_attribution(doc, open_tok - 1, open_tok)
+    return None
+
+
+def _governing_cue(doc: Doc, open_tok: int, start: int) -> Token | None:
+    """The cue verb the quoted words hang from in the parse (`called him "a total stiff"`),
+    which beats a nearer cue of another clause."""
+    if open_tok + 1 >= len(doc):
+        return None
+    tok = doc[open_tok + 1]
+    for _ in range(8):
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+        if start <= tok.i < open_tok and is_cue(tok):
+            return tok
     return None
 
 

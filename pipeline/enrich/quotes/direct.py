@@ -6,8 +6,8 @@ over the text, so a body with thousands of marks or unbalanced marks costs no mo
 than its length.
 
 Pairing rules:
-- Curly and guillemet marks have a direction (“ „ « open, ” » close); straight marks
-  (" and the fullwidth ＂) get one from their neighbours (after a space = opening,
+- Curly and guillemet marks have a direction (“ „ « `` open, ” » close); straight marks
+  (", the fullwidth ＂ and '' of some wire archives) get one from their neighbours (after a space = opening,
   before a space or punctuation = closing) and otherwise alternate.
 - An opening mark while a quote is open restarts the quote (the earlier mark was unbalanced).
 - A paragraph that ends inside an open quote continues into the next paragraph when that
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 _DOUBLE_OPEN = "“„‟«"
 _DOUBLE_CLOSE = "”»"
 _DOUBLE_STRAIGHT = '"＂'
-_DOUBLE = re.compile(f"[{_DOUBLE_OPEN}{_DOUBLE_CLOSE}{_DOUBLE_STRAIGHT}]")
+# Two apostrophes or backticks stand for a double mark in some wire archives (''Like this.'').
+_DOUBLE = re.compile(f"''|``|[{_DOUBLE_OPEN}{_DOUBLE_CLOSE}{_DOUBLE_STRAIGHT}]")
 # Single marks at a word boundary only: ‘ or ' before a word, ’ or ' after one.
 _SINGLE = re.compile(r"(?:(?<![\w’'])[‘'](?=[\w\"“]))|(?:(?<=[\w.,!?…])[’'](?![\w’']))")
 _SPACE_BEFORE = set(" \t\u00a0([{—–-/\u2014\u2013:;")
@@ -50,10 +51,17 @@ class QuotedSegment:
     single: bool = False
 
 
+def _width(text: str, pos: int) -> int:
+    return 2 if text.startswith(("''", "``"), pos) else 1
+
+
 def _direction(text: str, pos: int) -> str:
     ch = text[pos]
+    width = _width(text, pos)
     before = text[pos - 1] if pos > 0 else " "
-    after = text[pos + 1] if pos + 1 < len(text) else " "
+    after = text[pos + width] if pos + width < len(text) else " "
+    if text.startswith("``", pos):
+        return "open"
     if ch in _DOUBLE_OPEN or ch == "‘":
         # `unusual,“ said`: a typo'd opening mark that can only be closing.
         if ch == "“" and before in ",.!?" and (after.isspace() or after == "\n"):
@@ -76,7 +84,7 @@ def _pair(text: str, para: tuple[int, int], marks: list[int], single: bool) -> l
         if open_at is None:
             if role != "close":
                 open_at = pos
-        elif role == "open" and text[pos] != text[open_at] and text[open_at] in _DOUBLE_STRAIGHT:
+        elif role == "open" and text[pos] != text[open_at] and text[open_at] in "\"＂'":
             # A curly opener after an unclosed straight mark: the straight one was stray.
             open_at = pos
         elif role == "open":
@@ -92,7 +100,7 @@ def _pair(text: str, para: tuple[int, int], marks: list[int], single: bool) -> l
 def _segment(
     text: str, para: tuple[int, int], open_at: int, close_at: int | None, single: bool
 ) -> QuotedSegment:
-    start, end = open_at + 1, close_at if close_at is not None else para[1]
+    start, end = open_at + _width(text, open_at), close_at if close_at is not None else para[1]
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -1,15 +1,95 @@
-"""Indirect quotes: `X said that ...`, `..., X said.`, `according to X, ...`."""
+"""Indirect quotes: `X said that ...`, `..., X said.`, `according to X, ...`.
+
+The content is the clause the cue verb governs (its `ccomp` subtree, "that" included),
+or for "according to X" the rest of the sentence. Clauses that contain quotation marks
+are left to the direct-quote rules, and cues inside a direct quote are speech of the
+quoted speaker, not reporting, so they are skipped.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
+from pipeline.enrich.quotes.attribution import Attribution, mention_span, speaker_head
+from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
 from pipeline.enrich.quotes.speakers import PersonIndex
+
+MIN_CONTENT_TOKENS = 3
+_MARKS = re.compile("''|``|[\"“”„‟«»＂]")
+_EDGE_PUNCT = frozenset(",;:—–-")
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _trim(doc: Doc, start: int, end: int) -> Span:
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].text in _EDGE_PUNCT or doc[end - 1].is_space):
+        end -= 1
+    return doc[start:end]
+
+
+def _clause_content(cue: Token) -> Span | None:
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            return _trim(cue.doc, child.left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _according_content(cue: Token) -> Span | None:
+    """`According to X, the plan failed.` / `The plan failed, according to X.`"""
+    prep_start, prep_end = cue.i, cue.doc[cue.i + 1].right_edge.i + 1
+    sent = cue.sent
+    if prep_start - sent.start <= 1:
+        return _trim(cue.doc, prep_end, sent.end)
+    if sent.end - prep_end <= 2:
+        return _trim(cue.doc, sent.start, prep_start)
+    return None
 
 
 def find_indirect(
-    text: str, doc: Doc, direct: list[dict[str, Any]], people: PersonIndex
+    text: str,
+    doc: Doc,
+    direct: list[dict[str, Any]],
+    people: PersonIndex,
 ) -> list[dict[str, Any]]:
-    return []
+    from pipeline.enrich.quotes.extract import resolve
+
+    taken = [(q["start"], q["end"]) for q in direct]
+    found: list[dict[str, Any]] = []
+    for tok in doc:
+        according = (
+            tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
+        )
+        if not according and (tok.pos_ != "VERB" or tok.lemma_.lower() not in INDIRECT_CUE_LEMMAS):
+            continue
+        if _inside(taken, tok.idx):
+            continue
+        content = _according_content(tok) if according else _clause_content(tok)
+        if content is None or len(content) < MIN_CONTENT_TOKENS:
+            continue
+        start, end = content.start_char, content.end_char
+        if _MARKS.search(text, start, end) or any(s < end and start < e for s, e in taken):
+            continue
+        head = speaker_head(tok)
+        att = Attribution(tok, mention_span(head) if head is not None else None, head, "before")
+        speaker = resolve(att, people)
+        found.append(
+            {
+                "text": text[start:end],
+                "speaker": speaker.name,
+                "speaker_start": speaker.start,
+                "speaker_end": speaker.end,
+                "kind": "indirect",
+                "start": start,
+                "end": end,
+                "cue": "according to" if according else tok.text,
+            }
+        )
+        taken.append((start, end))
+    return found

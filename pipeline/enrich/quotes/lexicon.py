@@ -25,7 +25,10 @@ INDIRECT_CUE_LEMMAS = frozenset(
     say tell add write note report announce suggest argue explain acknowledge declare claim
     warn insist reply promise reveal predict vow pledge confirm admit deny testify stress
     emphasize allege assert concede remark repeat tweet respond contend maintain believe
-    think recall caution complain conclude indicate mention state
+    think recall caution complain conclude indicate mention state show find know see hope
+    fear expect feel worry learn demonstrate recognize realize understand assume suspect
+    doubt guess imagine agree estimate reckon question ask wonder hint signal concede
+    acknowledge accuse contend argue insist suggest propose predict
     """.split()
 )
 """Verbs that introduce reported speech as a clause ("X said that ...")."""
