@@ -199,7 +199,7 @@ class BatchProcessor:
         attempt = 0
         published = 0
         while pending:
-            futures = [await self.publisher.send(o.topic, o.key, o.value) for o in pending]
+            futures = [await self._send(o) for o in pending]
             results = await asyncio.gather(*futures, return_exceptions=True)
             failed: list[_Outgoing] = []
             for item, result in zip(pending, results, strict=True):
@@ -210,7 +210,7 @@ class BatchProcessor:
                     and item.origin is not None
                     and item.topic != self.topics.deadletter
                 ):
-                    failed.append(self._dead_output(item, result, report))
+                    failed.append(self._dead_output(item, _permanent(result) or result, report))
                 else:
                     failed.append(item)
             if not failed:
@@ -226,7 +226,17 @@ class BatchProcessor:
             attempt += 1
             pending = failed
 
-    def _dead_output(self, item: _Outgoing, error: Exception, report: BatchReport) -> _Outgoing:
+    async def _send(self, item: _Outgoing) -> Awaitable[Any]:
+        # The producer may refuse a record at once (e.g. too large) instead of through the
+        # delivery future; both end up in the same place.
+        try:
+            return await self.publisher.send(item.topic, item.key, item.value)
+        except Exception as exc:
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            return failed
+
+    def _dead_output(self, item: _Outgoing, error: BaseException, report: BatchReport) -> _Outgoing:
         assert item.origin is not None
         article_id = item.key.decode() if item.key else None
         if self.worker.on_rejected_document is FailurePolicy.FAIL:
@@ -255,9 +265,16 @@ _TRANSIENT = frozenset(
 )
 
 
-def _permanent(error: Exception) -> bool:
-    """Kafka errors that a resend cannot fix (too large, invalid, not authorised)."""
-    return getattr(error, "retriable", True) is False and type(error).__name__ not in _TRANSIENT
+def _permanent(error: BaseException) -> BaseException | None:
+    """The Kafka error behind `error` that a resend cannot fix (too large, invalid, not
+    authorised), or None. Faust wraps the producer's error (`ProducerSendError` from
+    `MessageSizeTooLargeError`), so the whole cause chain is read."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if getattr(seen, "retriable", True) is False and type(seen).__name__ not in _TRANSIENT:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class _NamedError(Exception):

@@ -82,7 +82,11 @@ class FakePublisher:
     async def send(self, topic: str, key: bytes | None, value: bytes):
         future = asyncio.get_running_loop().create_future()
         if topic == self.refuse:
-            future.set_exception(TooLarge("message too large"))
+            # Refused at once, wrapped, as Faust does with aiokafka's MessageSizeTooLargeError.
+            try:
+                raise TooLarge("message too large")
+            except TooLarge as exc:
+                raise RuntimeError("Error while sending") from exc
         elif self.failures:
             self.failures -= 1
             future.set_exception(ConnectionError("broker gone"))
