@@ -183,6 +183,11 @@ def reindex(
     put_template(es, settings)
     template = load_template()["template"]
     es.indices.create(index=plan.dest)
+    mapping = es.indices.get_mapping(index=plan.dest).body.get(plan.dest, {}).get("mappings", {})
+    if "id" not in mapping.get("properties", {}):
+        # Another template with a higher priority matched the name: do not copy into it.
+        es.indices.delete(index=plan.dest)
+        raise ReindexError(f"{plan.dest} did not get the wirestream mapping from the template")
     log.info("reindex started", extra=asdict(plan))
     if progress:
         progress("created", asdict(plan))

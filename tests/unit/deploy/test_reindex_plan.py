@@ -40,6 +40,9 @@ class FakeIndices:
     def get(self, index, **_):
         return Response(value={"news-v1": {}})
 
+    def get_mapping(self, index):
+        return Response(value={index: {"mappings": {"properties": {"id": {"type": "keyword"}}}}})
+
     def __getattr__(self, name):
         def record(**kwargs):
             self.calls.append((name, kwargs))
