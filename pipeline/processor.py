@@ -25,7 +25,7 @@ import orjson
 from pipeline import deadletter
 from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
 from pipeline.metrics import metrics
-from pipeline.retry import Backoff
+from pipeline.retry import Backoff, StopSignal
 from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
 from pipeline.sinks.elasticsearch import ElasticsearchSink, Rejection
 
@@ -82,6 +82,7 @@ class BatchProcessor:
         worker: WorkerSettings | None = None,
         topics: TopicSettings | None = None,
         backoff: Backoff | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         self.runner = runner
         self.sink = sink
@@ -89,6 +90,8 @@ class BatchProcessor:
         self.worker = worker or WorkerSettings()
         self.topics = topics or TopicSettings()
         self.backoff = backoff or Backoff(sink.settings.retry_initial_s, sink.settings.retry_max_s)
+        # Backoff sleeps end early with `Stopping` on shutdown (the batch is then abandoned).
+        self._sleep = stop.sleep if stop else asyncio.sleep
         for name in ("on_bad_record", "on_rejected_document"):
             if getattr(self.worker, name) is FailurePolicy.RETRY:
                 raise ValueError(
@@ -222,7 +225,7 @@ class BatchProcessor:
                 "Kafka did not acknowledge records; resending",
                 extra={"records": len(failed), "attempt": attempt + 1, "errors": sorted(errors)},
             )
-            await asyncio.sleep(self.backoff.delay(attempt))
+            await self._sleep(self.backoff.delay(attempt))
             attempt += 1
             pending = failed
 

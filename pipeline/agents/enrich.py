@@ -29,6 +29,7 @@ import faust
 
 from pipeline.observe import record_abandoned_batch, record_batch
 from pipeline.processor import BatchProcessor, Incoming
+from pipeline.retry import Stopping
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,27 @@ def abandon(events: Sequence[faust.EventT]) -> None:
         event.message.acked = True
 
 
-def register(app: faust.App, source: faust.TopicT, processor: BatchProcessor, *,
-             batch_size: int, within_s: float) -> faust.types.AgentT:  # fmt: skip
+def register(
+    app: faust.App,
+    source: faust.TopicT,
+    processor: BatchProcessor,
+    *,
+    batch_size: int,
+    within_s: float,
+) -> faust.types.AgentT:
     async def enrich(stream: faust.StreamT) -> None:
         async for events in stream.take_events(batch_size, within=within_s):
             started = time.perf_counter()
             try:
                 report = await processor.process([incoming(e) for e in events])
+            except Stopping:
+                # Shutdown interrupted a retry: abandon quietly and end the stream.
+                abandon(events)
+                log.warning(
+                    "batch abandoned on shutdown; its offsets stay uncommitted",
+                    extra={"events": len(events)},
+                )
+                return
             except BaseException as exc:  # includes CancelledError on shutdown
                 abandon(events)
                 record_abandoned_batch()

@@ -86,7 +86,7 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
         attempt += 1
 
 
-def worker_class(base: type, shutdown_timeout_s: float) -> type:
+def worker_class(base: type, shutdown_timeout_s: float, on_signal: Any = None) -> type:
     """Faust's worker, plus a watchdog: a shutdown that hangs (e.g. the broker is gone and
     the consumer cannot leave its group) ends the process after `shutdown_timeout_s`.
     Exiting without committing is safe: uncommitted records are consumed again."""
@@ -102,6 +102,8 @@ def worker_class(base: type, shutdown_timeout_s: float) -> type:
                 self._watchdog = threading.Timer(shutdown_timeout_s, _give_up)
                 self._watchdog.daemon = True
                 self._watchdog.start()
+                if on_signal is not None:
+                    on_signal()
             super()._schedule_shutdown(signal)
 
     def _give_up() -> None:
@@ -128,6 +130,7 @@ def worker(loglevel: str) -> None:
     from pipeline.enrich.runner import EnrichmentRunner
     from pipeline.processor import BatchProcessor
     from pipeline.publisher import FaustPublisher
+    from pipeline.retry import StopSignal
     from pipeline.settings import (
         ElasticsearchSettings,
         EnrichSettings,
@@ -159,12 +162,14 @@ def worker(loglevel: str) -> None:
     app = create_app(worker_settings, kafka_settings)
     topics = declare(app, topic_settings)
     client = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout_s)
+    stop = StopSignal()  # set on SIGTERM/SIGINT: retry loops give up, the batch is abandoned
     processor = BatchProcessor(
         runner,
-        ElasticsearchSink(client, es_settings),
+        ElasticsearchSink(client, es_settings, sleep=stop.sleep),
         FaustPublisher(topics),
         worker=worker_settings,
         topics=topic_settings,
+        stop=stop,
     )
     register(app, topics.article, processor, batch_size=worker_settings.batch_size,
              within_s=worker_settings.batch_within_s)  # fmt: skip
@@ -181,7 +186,7 @@ def worker(loglevel: str) -> None:
     from pipeline.observe import observe_worker  # /metrics, /healthz, /readyz, consumer lag
 
     observe_worker(app, worker_settings, kafka_settings, topic_settings, es_settings)
-    worker_class(faust.Worker, worker_settings.shutdown_timeout_s)(
+    worker_class(faust.Worker, worker_settings.shutdown_timeout_s, on_signal=stop.set)(
         app,
         loglevel=loglevel,
         logging_config=logging_config(loglevel),

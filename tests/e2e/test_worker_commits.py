@@ -95,3 +95,40 @@ def test_the_worker_exits_cleanly_on_sigterm_when_idle(
         assert time.monotonic() - started < 30
     finally:
         remove_index(es, deployment)
+
+
+def test_while_elasticsearch_refuses_writes_the_worker_waits_and_sigterm_abandons_the_batch(
+    kafka_bootstrap: str, es: Elasticsearch, _created_topics: list[str], tmp_path: Path
+):
+    deployment = create(
+        kafka_bootstrap, _created_topics, tmp_path, WIRESTREAM_ENRICH_CHAIN=CHEAP_CHAIN
+    )
+    good = tmp_path / "harbour.txt"
+    good.write_text(SHARED_ARTICLE, encoding="utf-8")
+    try:
+        first = Worker(deployment, tmp_path / "first.log", WIRESTREAM_ES_RETRY_MAX_S="1")
+        first.wait_ready(300)
+        # The index behind the alias disappears: every write now fails (as with ES down).
+        for index in es.indices.get(index=f"{deployment.alias}-v*").body:
+            es.indices.delete(index=index)
+        deployment.ingest(good)
+        first.wait_for("documents not accepted yet; will retry", 30)
+        time.sleep(2)
+        assert first.process.poll() is None, "the worker keeps waiting, it does not exit"
+        started = time.monotonic()
+        assert first.stop(timeout=60) == 0
+        assert time.monotonic() - started < 20, "SIGTERM interrupts the retries"
+        assert "batch abandoned on shutdown" in first.text()
+        assert deployment.committed() is None, "nothing was written, nothing committed"
+
+        second = Worker(deployment, tmp_path / "second.log")  # recreates index and alias
+        second.wait_ready(300)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and deployment.committed() != 1:
+            time.sleep(0.5)
+        assert deployment.committed() == 1
+        es.indices.refresh(index=deployment.alias)
+        assert es.count(index=deployment.alias)["count"] == 1
+        second.stop()
+    finally:
+        remove_index(es, deployment)

@@ -147,3 +147,37 @@ def test_a_request_too_large_is_halved_until_it_fits_and_a_lone_giant_is_rejecte
     assert sorted(result.indexed) == sorted(d["id"] for d in docs if d["body"] != "giant")
     assert [r.document["id"] for r in result.rejected] == [doc(4)["id"]]
     assert result.rejected[0].status == 413
+
+
+def test_a_stop_signal_ends_a_backoff_sleep_at_once():
+    from pipeline.retry import StopSignal, Stopping
+
+    async def go() -> float:
+        stop = StopSignal()
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.05, stop.set)
+        started = loop.time()
+        with pytest.raises(Stopping):
+            await stop.sleep(30)
+        return loop.time() - started
+
+    assert asyncio.run(go()) < 5
+
+
+def test_a_stop_signal_interrupts_a_sink_retrying_forever():
+    from pipeline.retry import StopSignal, Stopping
+
+    async def go() -> None:
+        stop = StopSignal()
+        client = FakeClient(*[ConnectionError("refused")] * 1000)
+        sink = ElasticsearchSink(
+            client,
+            ElasticsearchSettings(retry_attempts=2),
+            backoff=Backoff(0.01, 0.02),
+            sleep=stop.sleep,
+        )
+        asyncio.get_running_loop().call_later(0.2, stop.set)
+        with pytest.raises(Stopping):
+            await sink.write([doc(1)], forever=True)
+
+    asyncio.run(go())
