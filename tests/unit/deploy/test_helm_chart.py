@@ -143,6 +143,11 @@ def test_worker_has_probes_on_the_metrics_port_and_runs_as_non_root(helm):
     assert container["args"] == ["worker"]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
+    # Model loading happens before the server starts: a startup probe guards the liveness probe.
+    assert (
+        container["startupProbe"]["failureThreshold"] * container["startupProbe"]["periodSeconds"]
+        >= 300
+    )
     assert {p["name"]: p["containerPort"] for p in container["ports"]} == {"metrics": 9108}
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
