@@ -50,6 +50,12 @@ def is_cue(token: Token) -> bool:
     if token.pos_ not in ("VERB", "AUX"):
         return False
     lemma = token.lemma_.lower()
+    if (
+        token.i >= 2
+        and token.doc[token.i - 2].lower_ == "so"
+        and token.doc[token.i - 1].text == "-"
+    ):
+        return False  # `so-called`: the classic scare quote, not a report
     if lemma == "put":  # `as Trévidic put it, "..."`
         return token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "it"
     return lemma in CUE_LEMMAS
@@ -192,9 +198,10 @@ class TokenIndex:
         return max(0, bisect.bisect_right(self._starts, char) - 1)
 
 
-def _attribution(
+def attribute(
     cue: Token, where: str, after_close: int = 0, before_open: int | None = None
 ) -> Attribution:
+    """The speaker mention of a cue whose quote lies `where` ("after"/"before") it."""
     if where == "after":
         head = speaker_head(cue, inverted_ok=True, lo=after_close)
     else:
@@ -219,7 +226,7 @@ def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
         if tok.idx >= seg.paragraph[1] or tok.text in QUOTE_MARKS or "\n" in tok.text:
             return None
         if is_cue(tok):
-            att = _attribution(tok, "after", first)
+            att = attribute(tok, "after", first)
             # `"...," Mattis said`: the subject sits between the mark and the cue or right after it.
             if att.mention is not None and att.mention[0] >= first:
                 return att
@@ -258,13 +265,13 @@ def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution
             start = prev.start
     governing = _governing_cue(doc, open_tok, start)
     if governing is not None and governing.idx >= floor:
-        return _attribution(governing, "before", before_open=open_tok)
+        return attribute(governing, "before", before_open=open_tok)
     for i in range(open_tok - 1, start - 1, -1):
         tok = doc[i]
         if tok.idx < floor:
             return None
         if is_cue(tok):
-            return _attribution(tok, "before", before_open=open_tok)
+            return attribute(tok, "before", before_open=open_tok)
     if open_tok > 0 and doc[open_tok - 1].text == ":" and doc[open_tok - 1].idx >= floor:
         return _colon_attribution(doc, open_tok - 1, open_tok)
     return None
@@ -298,7 +305,7 @@ def find_previous_sentence(index: TokenIndex, seg: QuotedSegment) -> Attribution
         return None
     for tok in reversed(prev):
         if is_cue(tok):
-            return _attribution(tok, "before", before_open=tok.i + 1)
+            return attribute(tok, "before", before_open=tok.i + 1)
     return None
 
 

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MIN_UNATTRIBUTED_WORDS = 6
 LONG_QUOTE_WORDS = 8
+SHORT_QUOTE_WORDS = 3
 """A quoted stretch this long is speech even without a cue (scare quotes are short)."""
 """An unattributed quote continuing a speaker must look like speech, not a scare quote."""
 _NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
@@ -153,6 +154,8 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             quotes.append(_quote(text, seg, speaker, last.att.cue.text, _kind(text, seg)))
             last = _Kept(seg, speaker, None)
             continue
+        if att is not None and att.mention is None and word_count(inner) <= SHORT_QUOTE_WORDS:
+            att = None  # a cue nobody is the subject of does not make a word or two a quote
         if att is not None:
             speaker = resolve(att, people)
             quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))

@@ -2,8 +2,9 @@
 
 The content is the clause the cue verb governs (its `ccomp` subtree, "that" included),
 or for "according to X" the rest of the sentence. Clauses that contain quotation marks
-are left to the direct-quote rules, and cues inside a direct quote are speech of the
-quoted speaker, not reporting, so they are skipped.
+are left to the direct-quote rules, cues inside a direct quote are speech of the quoted
+speaker, not reporting, and headlines report nobody's words: all three are skipped.
+Nested reports (`He confirmed a statement by Gedney, who said ...`) are kept, one per cue.
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.enrich.quotes.attribution import Attribution, mention_span, speaker_head
+from pipeline.enrich.quotes.attribution import attribute
+from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
 from pipeline.enrich.quotes.speakers import PersonIndex
 
 MIN_CONTENT_TOKENS = 3
 _MARKS = re.compile("''|``|[\"“”„‟«»＂]")
 _EDGE_PUNCT = frozenset(",;:—–-")
+
+
+def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    if start not in cache:
+        end = text.find("\n", pos)
+        cache[start] = looks_like_headline(text[start : end if end >= 0 else len(text)])
+    return cache[start]
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -60,7 +70,9 @@ def find_indirect(
 ) -> list[dict[str, Any]]:
     from pipeline.enrich.quotes.extract import resolve
 
-    taken = [(q["start"], q["end"]) for q in direct]
+    direct_spans = [(q["start"], q["end"]) for q in direct]
+    seen: set[tuple[int, int]] = set()
+    headlines: dict[int, bool] = {}
     found: list[dict[str, Any]] = []
     for tok in doc:
         according = (
@@ -68,17 +80,18 @@ def find_indirect(
         )
         if not according and (tok.pos_ != "VERB" or tok.lemma_.lower() not in INDIRECT_CUE_LEMMAS):
             continue
-        if _inside(taken, tok.idx):
+        if _inside(direct_spans, tok.idx):
             continue
         content = _according_content(tok) if according else _clause_content(tok)
         if content is None or len(content) < MIN_CONTENT_TOKENS:
             continue
         start, end = content.start_char, content.end_char
-        if _MARKS.search(text, start, end) or any(s < end and start < e for s, e in taken):
+        if _MARKS.search(text[start:end]) or any(s < end and start < e for s, e in direct_spans):
             continue
-        head = speaker_head(tok)
-        att = Attribution(tok, mention_span(head) if head is not None else None, head, "before")
-        speaker = resolve(att, people)
+        if (start, end) in seen or _in_headline(text, tok.idx, headlines):
+            continue
+        seen.add((start, end))
+        speaker = resolve(attribute(tok, "before"), people)
         found.append(
             {
                 "text": text[start:end],
@@ -91,5 +104,4 @@ def find_indirect(
                 "cue": "according to" if according else tok.text,
             }
         )
-        taken.append((start, end))
     return found
