@@ -23,6 +23,14 @@ def _kind(path: Path) -> str | None:
     return top if top in _BY_DIR else None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "may_skip_in_ci(reason): an integration/e2e test that is allowed to skip in CI, for the "
+        "reason given (e.g. a module the local Elasticsearch distribution does not ship)",
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests under tests/integration are `integration`, under tests/e2e are `e2e`."""
     for item in items:
@@ -34,7 +42,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # In CI a skipped integration or e2e test would hide that the real servers were not
-    # exercised, so it fails instead, with the skip reason.
+    # exercised, so it fails instead, with the skip reason, unless the test declares with
+    # `@pytest.mark.may_skip_in_ci(reason=...)` why it may skip.
     outcome = yield
     report = outcome.get_result()
     if (
@@ -42,6 +51,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         and report.skipped
         and _kind(Path(str(item.path)))
         and not hasattr(report, "wasxfail")
+        and item.get_closest_marker("may_skip_in_ci") is None
     ):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
