@@ -17,7 +17,9 @@ def _encode(text: str) -> list[float]:
 
 def render(hit: dict[str, Any], topics: int = 3) -> str:
     doc = hit.get("_source", {})
-    lines = [f"{doc.get('headline') or '(no headline)'}  [{hit.get('_score') or 0:.2f}]"]
+    score = hit.get("_score")  # None when sorted by date (filters only)
+    headline = doc.get("headline") or "(no headline)"
+    lines = [f"{headline}  [{score:.2f}]" if score is not None else headline]
     dateline = doc.get("dateline") or {}
     where = ", ".join(filter(None, [dateline.get("place"), dateline.get("agency")]))
     when = doc.get("published_at") or doc.get("received_at") or ""

@@ -42,3 +42,28 @@ def test_filters_alone_list_the_newest_first():
     request = build_search(None, since="2026-11-01")
     assert request["sort"] == [{"received_at": "desc"}]
     assert request["query"]["bool"]["filter"][0]["bool"]["minimum_should_match"] == 1
+
+
+def test_human_output_shows_headline_dateline_topics_and_each_quote_with_its_speaker():
+    from pipeline.cli.search import render
+
+    hit = {
+        "_score": 1.5,
+        "_source": {
+            "id": "a" * 32,
+            "headline": None,
+            "dateline": {"place": "WASHINGTON", "agency": "Sputnik"},
+            "received_at": "2026-11-25T09:00:00Z",
+            "topics": [
+                {"code": "medtop:16000000", "label": "conflict, war and peace", "score": 0.9}
+            ],
+            "quotes": [
+                {"text": "Some people escaped.", "speaker": "Jim Mattis"},
+                {"text": "x", "speaker": None},
+            ],
+        },
+    }
+    text = render(hit)
+    assert text.splitlines()[0] == "(no headline)  [1.50]"
+    assert "WASHINGTON, Sputnik" in text and "conflict, war and peace (0.90)" in text
+    assert "- Jim Mattis: Some people escaped." in text and "- (unattributed): x" in text
