@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from pipeline.enrich.quotes.direct import QuotedSegment
+from pipeline.enrich.quotes.direct import QuotedSegment, text_before
 from pipeline.enrich.quotes.lexicon import CUE_LEMMAS, ROLE_NOUNS
 
 AFTER_WINDOW = 25
+LOOKBACK = 80
+"""Tokens before an opening mark searched for its cue; bounds the work per quote."""
 """Tokens after a closing mark in which `, X said` is looked for."""
 QUOTE_MARKS = frozenset(['"', "“", "”", "„", "‟", "«", "»", "＂", "‘", "’", "'", "''", "``"])
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
@@ -254,7 +256,7 @@ def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution
     open_tok = index.at(seg.open_mark)
     sent = doc[open_tok].sent
     start, floor = sent.start, seg.paragraph[0]
-    opens_para = not text[seg.paragraph[0] : seg.open_mark].strip()
+    opens_para = not text_before(text, seg).strip()
     before_para = text[max(0, seg.paragraph[0] - 300) : seg.paragraph[0]].rstrip()
     if opens_para and before_para.endswith(":") and open_tok > 0:
         prev = doc[index.at(len(before_para) - 1 + max(0, seg.paragraph[0] - 300))].sent
@@ -266,7 +268,7 @@ def find_before(index: TokenIndex, seg: QuotedSegment, text: str) -> Attribution
     governing = _governing_cue(doc, open_tok, start)
     if governing is not None and governing.idx >= floor:
         return attribute(governing, "before", before_open=open_tok)
-    for i in range(open_tok - 1, start - 1, -1):
+    for i in range(open_tok - 1, max(start, open_tok - LOOKBACK) - 1, -1):
         tok = doc[i]
         if tok.idx < floor:
             return None
@@ -303,7 +305,7 @@ def find_previous_sentence(index: TokenIndex, seg: QuotedSegment) -> Attribution
     prev = doc[sent.start - 1].sent
     if prev.start_char < seg.paragraph[0]:
         return None
-    for tok in reversed(prev):
+    for tok in reversed(prev[-LOOKBACK:]):
         if is_cue(tok):
             return attribute(tok, "before", before_open=tok.i + 1)
     return None

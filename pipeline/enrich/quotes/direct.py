@@ -32,7 +32,7 @@ _SINGLE = re.compile(r"(?:(?<![\w’'])[‘'](?=[\w\"“]))|(?:(?<=[\w.,!?…])[
 _SPACE_BEFORE = set(" \t\u00a0([{—–-/\u2014\u2013:;")
 _PARAGRAPH = re.compile(r"[^\n]+")
 
-MAX_MARKS_PER_PARAGRAPH = 2000
+MAX_MARKS_PER_PARAGRAPH = 400
 """Beyond this a paragraph is noise (fuzzed input, ASCII art), not speech."""
 
 
@@ -106,6 +106,14 @@ def _segment(
     while end > start and text[end - 1].isspace():
         end -= 1
     return QuotedSegment(start, end, open_at, close_at, para, single=single)
+
+
+def text_before(text: str, seg: QuotedSegment, window: int = 200) -> str:
+    """Up to `window` characters of the paragraph before the opening mark.
+
+    Bounded so that looking back costs the same for every quote of a huge paragraph.
+    """
+    return text[max(seg.paragraph[0], seg.open_mark - window) : seg.open_mark]
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

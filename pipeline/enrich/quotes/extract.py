@@ -18,7 +18,7 @@ from pipeline.enrich.quotes.attribution import (
     mention_span,
     speaker_head,
 )
-from pipeline.enrich.quotes.direct import QuotedSegment, find_quoted_segments
+from pipeline.enrich.quotes.direct import QuotedSegment, find_quoted_segments, text_before
 from pipeline.enrich.quotes.filters import (
     follows_title_cue,
     looks_like_headline,
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 MIN_UNATTRIBUTED_WORDS = 6
 LONG_QUOTE_WORDS = 8
 SHORT_QUOTE_WORDS = 3
+MAX_SEGMENTS = 1000
+"""Quoted segments examined per article: real articles have dozens; this bounds fuzzed input."""
 """A quoted stretch this long is speech even without a cue (scare quotes are short)."""
 """An unattributed quote continuing a speaker must look like speech, not a scare quote."""
 _NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
@@ -91,7 +93,7 @@ def resolve(att: Attribution, people: PersonIndex) -> Speaker:
 
 def _kind(text: str, seg: QuotedSegment) -> str:
     inner = text[seg.start : seg.end]
-    before = text[seg.paragraph[0] : seg.open_mark].rstrip()
+    before = text_before(text, seg).rstrip()
     starts_sentence = not before or before[-1] in ".:!?,;—-"
     return "direct" if starts_sentence and inner[:1].isupper() else "partial"
 
@@ -129,7 +131,7 @@ def _split_around(last: _Kept | None, seg: QuotedSegment) -> bool:
 
 
 def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonIndex]:
-    segments = find_quoted_segments(text)
+    segments = find_quoted_segments(text)[:MAX_SEGMENTS]
     index = TokenIndex(doc) if doc is not None else None
     cue_heads = [h for t in doc if is_cue(t) and (h := speaker_head(t)) is not None] if doc else []
     people = build_people(doc, cue_heads) if doc is not None else PersonIndex()
@@ -143,7 +145,7 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
         if headline_cache[para] or seg.single or _is_markup(text, seg):
             continue
         inner = text[seg.start : seg.end]
-        if looks_like_title(inner) and follows_title_cue(text[para[0] : seg.open_mark]):
+        if looks_like_title(inner) and follows_title_cue(text_before(text, seg)):
             continue
         att = None
         if index is not None and seg.end <= index.covered:
@@ -161,10 +163,9 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
             last = _Kept(seg, speaker, att)
             continue
-        opens_para = not text[para[0] : seg.open_mark].strip()
-        starts_sentence = inner[:1].isupper() and (
-            opens_para or text[para[0] : seg.open_mark].rstrip()[-1:] in ".!?"
-        )
+        before = text_before(text, seg)
+        opens_para = not before.strip() and seg.open_mark - para[0] < 200
+        starts_sentence = inner[:1].isupper() and (opens_para or before.rstrip()[-1:] in ".!?")
         if starts_sentence and index is not None and seg.end <= index.covered:
             att = find_previous_sentence(index, seg)
             if att is not None:

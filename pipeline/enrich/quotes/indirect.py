@@ -9,6 +9,7 @@ Nested reports (`He confirmed a statement by Gedney, who said ...`) are kept, on
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
 from pipeline.enrich.quotes.speakers import PersonIndex
 
 MIN_CONTENT_TOKENS = 3
+MAX_CONTENT_CHARS = 3000
 _MARKS = re.compile("''|``|[\"“”„‟«»＂]")
 _EDGE_PUNCT = frozenset(",;:—–-")
 
@@ -32,8 +34,10 @@ def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
     return cache[start]
 
 
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(s <= pos < e for s, e in spans)
+def _overlaps_any(starts: list[int], spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint `spans`."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def _trim(doc: Doc, start: int, end: int) -> Span:
@@ -70,7 +74,8 @@ def find_indirect(
 ) -> list[dict[str, Any]]:
     from pipeline.enrich.quotes.extract import resolve
 
-    direct_spans = [(q["start"], q["end"]) for q in direct]
+    direct_spans = sorted((q["start"], q["end"]) for q in direct)
+    direct_starts = [s for s, _ in direct_spans]
     seen: set[tuple[int, int]] = set()
     headlines: dict[int, bool] = {}
     found: list[dict[str, Any]] = []
@@ -80,13 +85,15 @@ def find_indirect(
         )
         if not according and (tok.pos_ != "VERB" or tok.lemma_.lower() not in INDIRECT_CUE_LEMMAS):
             continue
-        if _inside(direct_spans, tok.idx):
+        if _overlaps_any(direct_starts, direct_spans, tok.idx, tok.idx + 1):
             continue
         content = _according_content(tok) if according else _clause_content(tok)
         if content is None or len(content) < MIN_CONTENT_TOKENS:
             continue
         start, end = content.start_char, content.end_char
-        if _MARKS.search(text[start:end]) or any(s < end and start < e for s, e in direct_spans):
+        if end - start > MAX_CONTENT_CHARS or _MARKS.search(text, start, end):
+            continue
+        if _overlaps_any(direct_starts, direct_spans, start, end):
             continue
         if (start, end) in seen or _in_headline(text, tok.idx, headlines):
             continue
