@@ -23,6 +23,13 @@ def start_sleeper(tmp_path, script: str) -> process.PidFile:
     )
 
 
+def wait_for(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def test_pid_file_round_trips(tmp_path):
     record = process.PidFile(pid=12, pgid=12, started_at=1.5, marker="/state/kafka")
     record.write(tmp_path / "k.pid")
@@ -56,10 +63,7 @@ def test_started_process_runs_in_its_own_session_and_is_recorded(tmp_path):
 
 def test_stop_ends_the_whole_group_including_children(tmp_path):
     record = start_sleeper(tmp_path, "sleep 60 & sleep 60 & wait")
-    deadline = time.monotonic() + 5
-    while len(process.group_members(record.pgid)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(process.group_members(record.pgid)) == 3
+    wait_for(lambda: len(process.group_members(record.pgid)) == 3)
 
     killed = process.stop(record, timeout_s=5)
 
@@ -69,8 +73,10 @@ def test_stop_ends_the_whole_group_including_children(tmp_path):
 
 
 def test_a_process_ignoring_sigterm_is_killed_after_the_timeout(tmp_path):
-    record = start_sleeper(tmp_path, "trap '' TERM; while true; do sleep 0.1; done")
-    time.sleep(0.3)
+    record = start_sleeper(
+        tmp_path, "trap '' TERM; touch \"$0/trapped\"; while true; do sleep 0.1; done"
+    )
+    wait_for(lambda: (tmp_path / "trapped").exists())
 
     started = time.monotonic()
     killed = process.stop(record, timeout_s=1)
@@ -82,7 +88,8 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_timeout(tmp_path):
 
 def test_a_dead_child_is_not_alive_even_before_it_is_reaped(tmp_path):
     record = start_sleeper(tmp_path, "exit 0")
-    time.sleep(0.5)  # it is a zombie of this process now
+    # It becomes a zombie of this process, which still "exists" for kill(pid, 0).
+    wait_for(lambda: process._proc_state(record.pid) in ("Z", None))
 
     assert not process.is_alive(record)
 
