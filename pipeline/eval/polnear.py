@@ -10,7 +10,8 @@ Gold rules (the same ones docs/quality.md states):
   segment per quoted stretch and paragraph; duplicates (two relations sharing a quote)
   count once. Single-quote marks are left out: in this corpus they mark nested quotes
   and headline quotes, which are not quotes by a speaker in running text.
-- Gold indirect segments: whole Content spans (fragments joined) with no double mark.
+- Gold indirect segments: whole Content spans (fragments joined) with no double mark and
+  no overlap with a quoted segment (some annotators leave the marks out of the span).
 """
 
 from __future__ import annotations
@@ -103,10 +104,13 @@ def gold_direct(article: Article) -> list[GoldSegment]:
 
 
 def gold_indirect(article: Article) -> list[GoldSegment]:
+    quoted = [(s.start, s.end) for s in find_quoted_segments(article.text) if not s.single]
     found: dict[Span, GoldSegment] = {}
     for rel in article.relations:
         if any(_DOUBLE_MARK.search(article.text[s:e]) for s, e in rel.content):
             continue
+        if any(s < qe and qs < e for s, e in rel.content for qs, qe in quoted):
+            continue  # quoted words annotated without their marks
         start, end = min(s for s, _ in rel.content), max(e for _, e in rel.content)
         found.setdefault((start, end), GoldSegment(start, end)).sources.extend(rel.source)
     return sorted(found.values(), key=lambda g: g.start)
