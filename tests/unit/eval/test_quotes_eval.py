@@ -110,4 +110,4 @@ def test_eval_command_scores_and_writes_predictions(tmp_path: Path):
     prediction = json.loads(line)
     assert prediction["file"] == "a.txt"
     assert any(q["text"] == "a disaster" for q in prediction["quotes"])
-    assert list(load_articles(tmp_path))[0].relations  # the first annotator file by name
+    assert next(iter(load_articles(tmp_path))).relations  # the first annotator file by name
