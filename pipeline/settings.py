@@ -140,7 +140,10 @@ class WorkerSettings(BaseSettings):
     batch_size: int = 32
     batch_within_s: float = 0.5
     web_port: int = 6066
-    web_enabled: bool = Field(True, description="Faust's web server (health, metrics)")
+    web_enabled: bool = Field(
+        False,
+        description="Faust's own web server on web_port (metrics and health: pipeline.observe)",
+    )
     shutdown_timeout_s: float = Field(
         30.0, description="after SIGTERM/SIGINT, exit anyway (uncommitted) after this long"
     )
