@@ -49,14 +49,18 @@ def _run_mvn(args: list[str], label: str, progress: Progress, java_home: Path | 
         text=True, env=env,
     )  # fmt: skip
     tail: list[str] = []
-    count = 0
+    count, last_note = 0, 0.0
     assert proc.stdout is not None
     for line in proc.stdout:
         tail = [*tail[-40:], line.rstrip()]
         match = _DOWNLOADED.search(line)
         if match and not match.group(1).endswith((".pom", ".sha1", ".xml")):
             count += 1
-            progress(f"{label}: downloaded {match.group(1)} ({match.group(2)}) [{count}]")
+            # One line every couple of seconds: a first fetch downloads ~90 small jars.
+            if time.monotonic() - last_note > 2 or "MB" in match.group(2).split(" at ")[0]:
+                progress(f"{label}: {count} files downloaded, latest {match.group(1)} "
+                         f"({match.group(2)})")  # fmt: skip
+                last_note = time.monotonic()
     if proc.wait() != 0:
         raise RuntimeError(f"{label}: mvn failed ({' '.join(cmd)}):\n" + "\n".join(tail))
 
