@@ -91,3 +91,19 @@ def test_every_connection_and_stack_setting_is_documented_in_the_readme(cls):
     ]
 
     assert not missing, f"add these to the README's Settings table: {missing}"
+
+
+def test_topic_settings_name_the_four_pipeline_topics_with_their_partitions(monkeypatch):
+    from pipeline.topics_admin import project_topics
+
+    monkeypatch.setenv("WIRESTREAM_TOPIC_PARTITIONS", "6")
+
+    specs = project_topics()
+
+    assert [s.name for s in specs] == [
+        "wire.article.v1",
+        "news.enriched.v1",
+        "news.quote.v1",
+        "wire.deadletter.v1",
+    ]
+    assert {(s.partitions, s.replication) for s in specs} == {(6, 1)}
