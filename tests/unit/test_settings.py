@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from pipeline import settings as settings_module
 from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings, TopicSettings
+from pipeline.topics_admin import project_topics
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -94,8 +95,6 @@ def test_every_connection_and_stack_setting_is_documented_in_the_readme(cls):
 
 
 def test_topic_settings_name_the_four_pipeline_topics_with_their_partitions(monkeypatch):
-    from pipeline.topics_admin import project_topics
-
     monkeypatch.setenv("WIRESTREAM_TOPIC_PARTITIONS", "6")
 
     specs = project_topics()
