@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from pipeline import deadletter
+from pipeline import deadletter, schemas
 from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
 from pipeline.metrics import metrics
 from pipeline.retry import Backoff, StopSignal
@@ -110,6 +110,14 @@ class BatchProcessor:
             except orjson.JSONDecodeError as exc:
                 outgoing.append(self._dead(message, "decode", exc, report))
                 continue
+            if not isinstance(article, dict):
+                # Checked here, not by the runner: failures are matched to their message by
+                # object identity, and `null`, `true` or small numbers are shared objects.
+                reason = f"not a {schemas.ARTICLE} record: a JSON {type(article).__name__}, not an object"
+                outgoing.append(
+                    self._dead(message, "validate", _NamedError("SchemaError", reason), report)
+                )
+                continue
             articles.append(article)
             origin[id(article)] = message
 
@@ -118,21 +126,27 @@ class BatchProcessor:
         for failure in errs:
             outgoing.append(self._dead_failure(origin[id(failure.record)], failure, report))
 
-        by_id = {record["id"]: record for record in oks}
-        source_of = {record["id"]: origin[id(article)] for article, record in _pairs(articles, oks)}
+        # The runner keeps input order, so the survivors pair up with its outputs one to one
+        # (by position, not by id: a batch may hold two revisions of one article).
+        failed = {id(failure.record) for failure in errs}
+        survivors = [article for article in articles if id(article) not in failed]
+        source_of = {id(rec): origin[id(art)] for art, rec in zip(survivors, oks, strict=True)}
         if oks:
             forever = self.worker.on_unavailable is FailurePolicy.RETRY
             with metrics().es_bulk_seconds.time():
                 result = await self.sink.write(oks, forever=forever)
             metrics().es_bulk_errors.inc(len(result.rejected))
             report.indexed, report.stale = len(result.indexed), len(result.stale)
+            rejected = {id(rejection.document) for rejection in result.rejected}
             for rejection in result.rejected:
-                doc_id = rejection.document["id"]
-                outgoing.append(self._dead_rejection(source_of[doc_id], rejection, report))
-            for doc_id in result.indexed:
-                record = by_id[doc_id]
-                key = doc_id.encode()
-                source = source_of[doc_id]
+                source = source_of[id(rejection.document)]
+                outgoing.append(self._dead_rejection(source, rejection, report))
+            indexed = set(result.indexed)
+            for record in oks:
+                if record["id"] not in indexed or id(record) in rejected:
+                    continue
+                key = record["id"].encode()
+                source = source_of[id(record)]
                 outgoing.append(_Outgoing(self.topics.enriched, key, orjson.dumps(record), source))
                 for quote in quote_records(record):
                     outgoing.append(_Outgoing(self.topics.quote, key, orjson.dumps(quote), source))
@@ -286,12 +300,3 @@ class _NamedError(Exception):
     def __init__(self, class_name: str, message: str) -> None:
         super().__init__(message)
         self.class_name = class_name
-
-
-def _pairs(articles: list[Any], oks: list[dict[str, Any]]) -> list[tuple[Any, dict[str, Any]]]:
-    """Match enriched records to their input articles by id (ids are unique per batch or equal)."""
-    by_id: dict[str, Any] = {}
-    for article in articles:
-        if isinstance(article, dict) and isinstance(article.get("id"), str):
-            by_id.setdefault(article["id"], article)
-    return [(by_id[record["id"]], record) for record in oks]

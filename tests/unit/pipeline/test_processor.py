@@ -202,3 +202,28 @@ def test_an_output_kafka_refuses_for_good_becomes_a_publish_dead_letter():
     assert dead["stage"] == "publish" and dead["error_class"] == "TooLarge"
     assert dead["article_id"] == article(9)["id"] and dead["original"]["offset"] == 3
     assert len(publisher.on(TOPICS.quote)) == 1 and report.stages == {"publish": 1}
+
+
+def test_json_that_is_not_an_object_is_dead_lettered_against_its_own_message():
+    publisher = FakePublisher()
+    batch = [message(b"null", 1), message(b"null", 2), message(b"[1, 2]", 3), message(b"7", 4)]
+    report = run(processor(publisher=publisher), batch)
+    letters = publisher.on(TOPICS.deadletter)
+    assert [d["original"]["offset"] for d in letters] == [1, 2, 3, 4]
+    assert {d["stage"] for d in letters} == {"validate"} and report.deadlettered == 4
+    assert "not an object" in letters[2]["error_message"]
+
+
+def test_two_revisions_of_one_article_in_a_batch_are_both_indexed_and_published_in_order():
+    publisher, sink = FakePublisher(), FakeSink()
+    first = article(10, body="First version.", revision=1)
+    second = article(10, body="Second version.", revision=2)
+    run(
+        processor(sink, publisher),
+        [message(orjson.dumps(first), 1), message(orjson.dumps(second), 2)],
+    )
+    assert [d["body"] for d in sink.written] == ["First version.", "Second version."]
+    assert [r["body"] for r in publisher.on(TOPICS.enriched)] == [
+        "First version.",
+        "Second version.",
+    ]
