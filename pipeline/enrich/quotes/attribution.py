@@ -65,7 +65,7 @@ def is_cue(token: Token) -> bool:
 
 def _inverted_subject(verb: Token) -> Token | None:
     """`"...," said Mattis`: the parser sometimes makes the inverted subject an object."""
-    if verb.lemma_.lower() not in _INVERSION_LEMMAS:
+    if verb.lemma_.lower() not in _INVERSION_LEMMAS or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return None
     for child in verb.children:
         near = child.dep_ in ("dobj", "attr", "npadvmod", "dative") and 0 < child.i - verb.i <= 4
@@ -205,7 +205,8 @@ def attribute(
 ) -> Attribution:
     """The speaker mention of a cue whose quote lies `where` ("after"/"before") it."""
     if where == "after":
-        head = speaker_head(cue, inverted_ok=True, lo=after_close)
+        # Inversion only right after the mark: `"...," said Mattis`, not `..., asking Trump`.
+        head = speaker_head(cue, inverted_ok=cue.i - after_close <= 2, lo=after_close)
     else:
         head = speaker_head(cue, hi=before_open)
     if head is None:
@@ -218,7 +219,12 @@ def attribute(
     return Attribution(cue, mention_span(head), head, where)
 
 
-def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
+def find_after(index: TokenIndex, seg: QuotedSegment, any_verb: bool = False) -> Attribution | None:
+    """`"...," Mattis said`: a cue right after the closing mark whose subject follows the mark.
+
+    With `any_verb`, any verb counts (`"...," Bennett shot back.`): used when the quote ends
+    in a comma, where only an attribution can follow in the same sentence.
+    """
     if seg.close_mark is None:
         return None
     doc = index.doc
@@ -227,9 +233,9 @@ def find_after(index: TokenIndex, seg: QuotedSegment) -> Attribution | None:
         tok = doc[i]
         if tok.idx >= seg.paragraph[1] or tok.text in QUOTE_MARKS or "\n" in tok.text:
             return None
-        if is_cue(tok):
+        if is_cue(tok) or (any_verb and tok.pos_ == "VERB" and tok.dep_ != "amod"):
             att = attribute(tok, "after", first)
-            # `"...," Mattis said`: the subject sits between the mark and the cue or right after it.
+            # The subject sits between the mark and the cue, or right after the cue.
             if att.mention is not None and att.mention[0] >= first:
                 return att
             return None
@@ -315,5 +321,9 @@ def find_attribution(index: TokenIndex, seg: QuotedSegment, text: str) -> Attrib
     """The cue that attributes this quoted segment, preferring `"...," X said`."""
     inner_end = text[seg.start : seg.end].rstrip()
     if seg.close_mark is not None and inner_end[-1:] in (",", "?", "!", "—", "-"):
-        return find_after(index, seg) or find_before(index, seg, text)
+        return (
+            find_after(index, seg)
+            or find_before(index, seg, text)
+            or (find_after(index, seg, any_verb=True) if inner_end[-1:] == "," else None)
+        )
     return find_before(index, seg, text) or find_after(index, seg)

@@ -136,6 +136,7 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
     cue_heads = [h for t in doc if is_cue(t) and (h := speaker_head(t)) is not None] if doc else []
     people = build_people(doc, cue_heads) if doc is not None else PersonIndex()
     quotes: list[dict[str, Any]] = []
+    kept: list[QuotedSegment] = []
     last: _Kept | None = None
     headline_cache: dict[tuple[int, int], bool] = {}
     for seg in segments:
@@ -155,6 +156,7 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             speaker = last.speaker
             quotes.append(_quote(text, seg, speaker, last.att.cue.text, _kind(text, seg)))
             last = _Kept(seg, speaker, None)
+            kept.append(seg)
             continue
         if att is not None and att.mention is None and word_count(inner) <= SHORT_QUOTE_WORDS:
             att = None  # a cue nobody is the subject of does not make a word or two a quote
@@ -162,6 +164,7 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             speaker = resolve(att, people)
             quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
             last = _Kept(seg, speaker, att)
+            kept.append(seg)
             continue
         before = text_before(text, seg)
         opens_para = not before.strip() and seg.open_mark - para[0] < 200
@@ -172,6 +175,7 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
                 speaker = resolve(att, people)
                 quotes.append(_quote(text, seg, speaker, att.cue.text, _kind(text, seg)))
                 last = _Kept(seg, speaker, None)
+                kept.append(seg)
                 continue
         words = word_count(inner)
         if looks_like_title(inner) or (last is None and words < LONG_QUOTE_WORDS):
@@ -185,7 +189,25 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             speaker = last.speaker if last is not None else Speaker(None, None, None)
             quotes.append(_quote(text, seg, speaker, None, _kind(text, seg)))
             last = _Kept(seg, speaker, None)
+            kept.append(seg)
+    _attribute_from_next(quotes, kept)
     return quotes, people
+
+
+def _attribute_from_next(quotes: list[dict[str, Any]], segments: list[QuotedSegment]) -> None:
+    """`"First paragraph ...\n"... last one," he said.`: a quote whose attribution comes
+    after it, at the end of the multi-paragraph quote or later in its paragraph."""
+    known = [q["cue"] is not None for q in quotes]
+    for i in range(len(quotes) - 2, -1, -1):
+        if known[i] or not known[i + 1] or quotes[i + 1]["speaker_start"] is None:
+            continue
+        seg, nxt = segments[i], segments[i + 1]
+        chained = nxt.continues and seg.close_mark is None
+        unknown = quotes[i]["speaker_start"] is None and seg.paragraph == nxt.paragraph
+        if chained or unknown:
+            for key in ("speaker", "speaker_start", "speaker_end"):
+                quotes[i][key] = quotes[i + 1][key]
+            known[i] = True
 
 
 def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
