@@ -46,6 +46,18 @@ def _live_record(comp: Component) -> process.PidFile | None:
     return record if record and process.is_alive(record) else None
 
 
+UNHEALTHY_GRACE_S = 20.0
+
+
+def _healthy_within(comp: Component, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if comp.health(timeout_s=5.0).healthy:
+            return True
+        time.sleep(2.0)
+    return False
+
+
 def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
     """Decides for one component: "ready" (leave it), "wait" (it is starting) or "start"."""
     record = process.PidFile.read(comp.pid_path)
@@ -58,6 +70,11 @@ def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
         if age < stack.start_timeout_s:
             progress(f"{comp.name}: pid {record.pid} started {age:.0f} s ago; waiting for it")
             return "wait"
+        # A busy server (long GC, heavy indexing) can miss one probe: look again before
+        # restarting it under whoever is using it.
+        if _healthy_within(comp, UNHEALTHY_GRACE_S):
+            progress(f"{comp.name}: already running (pid {record.pid}), slow to answer")
+            return "ready"
         progress(
             f"{comp.name}: pid {record.pid} runs but is unhealthy ({health.detail}); restarting"
         )

@@ -87,7 +87,14 @@ def is_alive(record: PidFile) -> bool:
     """True while any process of the group is running and the leader was really ours."""
     _reap(record.pid)
     if _proc_state(record.pid) not in (None, "Z", "X"):
-        return record.marker in _cmdline(record.pid)
+        cmdline = _cmdline(record.pid)
+        for _ in range(20):
+            # The command line reads empty for a moment while the process is exec'ing.
+            if cmdline:
+                break
+            time.sleep(0.05)
+            cmdline = _cmdline(record.pid)
+        return record.marker in cmdline
     # The leader is gone (e.g. killed); children it left in the group still count as ours.
     return bool(group_members(record.pgid))
 

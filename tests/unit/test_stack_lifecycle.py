@@ -149,3 +149,29 @@ def test_tail_returns_the_last_lines(tmp_path):
 
     assert tail(path, 3) == ["line 997", "line 998", "line 999"]
     assert tail(tmp_path / "missing", 3) == []
+
+
+def test_a_long_running_server_that_stays_unhealthy_is_restarted(servers, settings, monkeypatch):
+    monkeypatch.setattr(lifecycle, "UNHEALTHY_GRACE_S", 0.1)
+    lifecycle.up(settings, progress=lambda _: None)
+    old = process.PidFile.read(servers[0].pid_path)
+    process.PidFile(old.pid, old.pgid, old.started_at - 3600, old.marker).write(servers[0].pid_path)
+    servers[0].script = "echo ready; sleep 60; exit 0"
+    hung = {"yes": True}
+    original = FakeServer.health
+
+    def health(self, timeout_s=5.0):
+        if (
+            self is servers[0]
+            and hung["yes"]
+            and process.PidFile.read(self.pid_path).pid == old.pid
+        ):
+            return Health(False, "hung", "1.0")
+        return original(self, timeout_s)
+
+    monkeypatch.setattr(FakeServer, "health", health)
+
+    lifecycle.up(settings, progress=lambda _: None)
+
+    assert process.PidFile.read(servers[0].pid_path).pid != old.pid
+    assert not process.group_members(old.pgid)
