@@ -1,0 +1,135 @@
+"""Stance of an English article towards each target: `stance.minilm.v1`.
+
+Targets are the union, in order and without repeats, of the deployment's
+(`WIRESTREAM_ENRICH_TARGETS`), the record's own `targets` and those the enrich CLI puts
+there from `--target`. The article's sentences are embedded once for all its targets;
+target embeddings are cached, since a deployment asks the same targets of every article.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.enrich.artefacts import load_head
+from pipeline.enrich.base import Record, is_english
+from pipeline.enrich.embedding import ensure_embeddings, has_embedding
+from pipeline.enrich.encoder import SentenceEncoder, shared_encoder
+from pipeline.enrich.resources import Resources
+from pipeline.enrich.stance_features import (
+    FEATURES,
+    SENTENCE_TOKENS,
+    TARGET_TOKENS,
+    Article,
+    pair_features,
+    split_sentences,
+)
+from pipeline.enrich.trees import TreeEnsemble
+
+NAME = "stance.minilm.v1"
+TARGET_CACHE = 4096
+
+
+def stance_targets(configured: Iterable[str], record: Record) -> list[str]:
+    """Deployment targets, then the record's, stripped, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for target in [*configured, *(record.get("targets") or [])]:
+        text = (target or "").strip()
+        if text and text not in seen:
+            seen[text] = None
+    return list(seen)
+
+
+@dataclass
+class StanceHead:
+    ensemble: TreeEnsemble
+    labels: tuple[str, ...]
+
+    @classmethod
+    def load(cls, directory=None) -> StanceHead:
+        arrays, meta = load_head(NAME, directory)
+        if tuple(meta["features"]) != FEATURES:
+            raise ValueError(f"{NAME} artefact was trained on other features; retrain it")
+        return cls(TreeEnsemble.from_arrays(arrays), tuple(meta["labels"]))
+
+    def predict(self, features: np.ndarray) -> list[tuple[str, float]]:
+        probs = self.ensemble.predict_proba(features)
+        best = probs.argmax(axis=1)
+        return [(self.labels[i], round(float(p[i]), 4)) for i, p in zip(best, probs, strict=True)]
+
+
+class TargetVectors:
+    """Embeddings of target texts, least recently used dropped first."""
+
+    def __init__(self, encoder: SentenceEncoder, size: int = TARGET_CACHE) -> None:
+        self._encoder = encoder
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, targets: Sequence[str]) -> dict[str, np.ndarray]:
+        missing = list(dict.fromkeys(t for t in targets if t not in self._cache))
+        if missing:
+            for text, vector in zip(
+                missing, self._encoder.encode(missing, TARGET_TOKENS), strict=True
+            ):
+                self._cache[text] = vector
+        out = {}
+        for text in targets:
+            self._cache.move_to_end(text)
+            out[text] = self._cache[text]
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return out
+
+
+class StanceEnricher:
+    name = NAME
+
+    def __init__(self, resources: Resources) -> None:
+        self._encoder = shared_encoder(resources)
+        self._configured = list(resources.settings.targets)
+        self._head = resources.shared(
+            f"head:{NAME}", lambda: StanceHead.load(resources.settings.artefacts_dir)
+        )
+        self._targets = TargetVectors(self._encoder)
+
+    def enrich(self, records: Sequence[Record]) -> None:
+        work = []
+        for record in records:
+            record["stance"] = []
+            targets = stance_targets(self._configured, record)
+            if targets and is_english(record) and (record.get("body") or "").strip():
+                work.append((record, targets))
+        if not work:
+            return
+        ensure_embeddings([r for r, _ in work], self._encoder)
+        articles = self._articles([r for r, _ in work])
+        vectors = self._targets.get([t for _, targets in work for t in targets])
+        rows, owners = [], []
+        for (record, targets), article in zip(work, articles, strict=True):
+            for target in targets:
+                rows.append(pair_features(target, vectors[target], article))
+                owners.append((record, target))
+        for (record, target), (label, score) in zip(
+            owners, self._head.predict(np.stack(rows)), strict=True
+        ):
+            record["stance"].append({"target": target, "label": label, "score": score})
+
+    def _articles(self, records: Sequence[Record]) -> list[Article]:
+        # All sentences of the batch in one encoder call: one sort, full batches.
+        sentences = [split_sentences(r["body"]) for r in records]
+        flat = [s for group in sentences for s in group]
+        vectors = self._encoder.encode(flat, SENTENCE_TOKENS)
+        out, start = [], 0
+        for record, group in zip(records, sentences, strict=True):
+            lede = (
+                np.asarray(record["embedding"], dtype=np.float32) if has_embedding(record) else None
+            )
+            out.append(
+                Article.build(record["body"], group, vectors[start : start + len(group)], lede)
+            )
+            start += len(group)
+        return out

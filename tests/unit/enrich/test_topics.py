@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+from model_helpers import fake_resources, real_resources
+
+from pipeline.enrich.embedding import EmbeddingEnricher
+from pipeline.enrich.iptc import CODES, LEVEL1
+from pipeline.enrich.topics import TopicEnricher, TopicHead
+
+
+def _record(headline: str, body: str, language: str = "en") -> dict:
+    return {"headline": headline, "body": body, "language": language, "embedding": None}
+
+
+def test_shipped_topic_head_loads_and_gives_probabilities_for_all_17_codes():
+    head = TopicHead.load()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 384)).astype(np.float32)
+    probs = head.probabilities(x / np.linalg.norm(x, axis=1, keepdims=True))
+    assert probs.shape == (5, len(CODES)) == (5, 17)
+    assert ((probs >= 0) & (probs <= 1)).all()
+
+
+def test_topics_are_sorted_thresholded_and_never_empty():
+    head = TopicHead.load()
+    probs = np.full(17, 0.01)
+    probs[[3, 10, 12]] = [0.7, 0.9, 0.4]
+    topics = head.topics(probs)
+    assert [t["code"] for t in topics] == [CODES[10], CODES[3]]
+    assert topics[0]["label"] == "politics"
+    low = head.topics(np.full(17, 0.05) + np.eye(17)[6] * 0.1)
+    assert [t["code"] for t in low] == [CODES[6]]
+
+
+def test_non_english_articles_get_no_topics_and_cost_no_encoding_for_topics():
+    resources, fake = fake_resources()
+    records = [_record("Le gouvernement démissionne", "Le Premier ministre a annoncé...", "fr")]
+    TopicEnricher(resources).enrich(records)
+    assert records[0]["topics"] == []
+    assert fake.calls == []
+
+
+def test_topics_reuse_the_embedding_the_embedding_enricher_stored():
+    resources, fake = fake_resources()
+    records = [_record("Minister resigns", "The minister resigned on Monday.")]
+    EmbeddingEnricher(resources).enrich(records)
+    TopicEnricher(resources).enrich(records)
+    assert len(fake.calls) == 1
+    assert len(records[0]["embedding"]) == 384
+    scores = [t["score"] for t in records[0]["topics"]]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+
+
+@pytest.mark.slow
+def test_every_level1_code_is_reachable_from_its_own_definition():
+    enricher = TopicEnricher(real_resources())
+    records = [_record(t.label, t.definition) for t in LEVEL1]
+    enricher.enrich(records)
+    assert [r["topics"][0]["code"] for r in records] == [t.code for t in LEVEL1]
+
+
+@pytest.mark.slow
+def test_a_match_report_is_sport():
+    enricher = TopicEnricher(real_resources())
+    records = [
+        _record(
+            "Liverpool beat Chelsea 2-1",
+            "Two late goals gave Liverpool victory at "
+            "Anfield as the league leaders extended their unbeaten run to 20 matches.",
+        )
+    ]
+    enricher.enrich(records)
+    assert records[0]["topics"][0]["code"] == "medtop:15000000"
