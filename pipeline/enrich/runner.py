@@ -128,6 +128,7 @@ class EnrichmentRunner:
             errs.extend(failed)
 
         oks: list[Record] = []
+        # The batch's wall time shared out: the amortised cost of one article in this batch.
         took_ms = round((time.perf_counter() - started) * 1000 / max(len(live), 1), 3)
         enriched_at = utc_now()
         for article, record in live:
