@@ -12,6 +12,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -47,7 +48,7 @@ def parse_prefix(text: str, limit: int = MAX_PARSE_CHARS) -> str:
 class DocCache:
     """Parses of recent bodies by (record id, body digest); bounded, oldest dropped first."""
 
-    def __init__(self, nlp: Language, capacity: int = 512, batch_size: int = 32) -> None:
+    def __init__(self, nlp: Language, capacity: int = 256, batch_size: int = 32) -> None:
         self.nlp = nlp
         self.capacity = capacity
         self.batch_size = batch_size
@@ -65,6 +66,8 @@ class DocCache:
         missing = [i for i, k in enumerate(keys) if k not in self._docs]
         texts = [parse_prefix(records[i].get("body") or "") for i in missing]
         for i, doc in zip(missing, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            # The tok2vec tensor is most of a Doc's memory and no enricher reads it.
+            doc.tensor = numpy.zeros((0,), dtype="float32")
             self._docs[keys[i]] = doc
         result = [self._docs[k] for k in keys]
         for k in keys:
