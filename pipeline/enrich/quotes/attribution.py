@@ -138,6 +138,8 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
         between = [t for t in doc[after_close : cue.i] if t.pos_ in ("PROPN", "PRON", "NOUN")]
         if between:
             return between[0] if between[0].pos_ == "PRON" else _run_end(between[0])
+        if cue.i - after_close > 2:
+            return None  # only `"...," said X` puts the speaker after the cue
         nxt = cue.i + 1
         if nxt < len(doc) and (doc[nxt].pos_ == "PROPN" or doc[nxt].lower_ in _INVERTED_PRONOUNS):
             return _run_end(doc[nxt])
@@ -145,6 +147,9 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
             if cue.i < chunk.start <= cue.i + 2 and chunk.root.ent_type_ not in _NOT_SPEAKERS:
                 return chunk.root  # `said Oversight ranking Democrat Elijah Cummings`
         return None
+    nxt = cue.i + 1
+    if cue.i == cue.sent.start and nxt < len(doc) and doc[nxt].pos_ == "PROPN":
+        return _run_end(doc[nxt])  # `Said Ellis: "..."`
     for chunk in reversed(list(cue.sent.noun_chunks)):
         root = chunk.root
         if (
@@ -233,6 +238,8 @@ def find_after(index: TokenIndex, seg: QuotedSegment, any_verb: bool = False) ->
         tok = doc[i]
         if tok.idx >= seg.paragraph[1] or tok.text in QUOTE_MARKS or "\n" in tok.text:
             return None
+        if tok.tag_ == "VBG" and tok.dep_ in ("advcl", "xcomp", "conj", "acl"):
+            return None  # `"...," adding that ...`: the sentence's subject, found before
         if is_cue(tok) or (any_verb and tok.pos_ == "VERB" and tok.dep_ != "amod"):
             att = attribute(tok, "after", first)
             # The subject sits between the mark and the cue, or right after the cue.

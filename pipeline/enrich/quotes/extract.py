@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,27 @@ def _is_markup(text: str, seg: QuotedSegment) -> bool:
     return text[max(0, seg.open_mark - 1) : seg.open_mark] == "="
 
 
+_TRANSCRIPT_TAG = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+_DASH_CREDIT = re.compile(r"\s*[―—–]\s*([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,4})")
+
+
+def _tagged_speaker(text: str, seg: QuotedSegment, people: PersonIndex) -> Speaker | None:
+    """Speakers named without a verb: a transcript tag opening the quote (`"PENCE: ...`)
+    or a credit line after it (`"..." ― Oscar P. Quintero`)."""
+    tag = _TRANSCRIPT_TAG.match(text, seg.start, min(seg.end, seg.start + 40))
+    if tag is not None and len(tag.group(1)) >= 3:
+        name = people.canonical([tag.group(1).title()])
+        return Speaker(name, tag.start(1), tag.end(1))
+    if seg.close_mark is None:
+        return None
+    credit = _DASH_CREDIT.match(
+        text, seg.close_mark + 1, min(seg.paragraph[1], seg.close_mark + 80)
+    )
+    if credit is not None:
+        return Speaker(people.canonical(credit.group(1).split()), credit.start(1), credit.end(1))
+    return None
+
+
 def _split_around(last: _Kept | None, seg: QuotedSegment) -> bool:
     """`"I think," he said, "that ..."`: the cue of the first half sits between the halves."""
     if last is None or last.att is None or last.att.where != "after":
@@ -156,6 +178,12 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
             speaker = last.speaker
             quotes.append(_quote(text, seg, speaker, last.att.cue.text, _kind(text, seg)))
             last = _Kept(seg, speaker, None)
+            kept.append(seg)
+            continue
+        tagged = _tagged_speaker(text, seg, people) if att is None else None
+        if tagged is not None:
+            quotes.append(_quote(text, seg, tagged, None, _kind(text, seg)))
+            last = _Kept(seg, tagged, None)
             kept.append(seg)
             continue
         if att is not None and att.mention is None and word_count(inner) <= SHORT_QUOTE_WORDS:

@@ -107,3 +107,28 @@ def test_without_parse_nothing_is_attributed_and_nothing_raises():
     from pipeline.enrich.quotes import extract_quotes
 
     assert extract_quotes('"Hello there, friends and neighbours of mine," he said.') == []
+
+
+def test_transcript_tag_names_the_speaker(quotes_of):
+    text = (
+        "Mike Pence answered first.\n"
+        '"PENCE: And that is why my running mate is on his way to the White House.'
+    )
+    [quote] = quotes_of(text)
+    assert quote["speaker"] == "Mike Pence"
+    assert text[quote["speaker_start"] : quote["speaker_end"]] == "PENCE"
+
+
+def test_credit_line_after_dash_names_the_speaker(quotes_of):
+    text = '"He cannot answer a question without scaring people first." ― Esther Tapia'
+    [quote] = quotes_of(text)
+    assert quote["speaker"] == "Esther Tapia"
+
+
+def test_participle_after_quote_belongs_to_the_sentence_subject(quotes_of):
+    text = (
+        'In a statement, Peabody said: "Patriot Coal was highly successful when it became '
+        'independent," adding that its market value quadrupled.'
+    )
+    quotes = [q for q in quotes_of(text) if q["kind"] != "indirect"]
+    assert quotes[0]["speaker"] == "Peabody"
