@@ -78,18 +78,28 @@ def score_article(article: Article, quotes: Sequence[dict[str, Any]], scores: Qu
     scores.indirect.add(Counts(len(match(text, indirect, gold_ind)), len(indirect), len(gold_ind)))
 
 
-def run(articles: Iterable[Article], batch_size: int = 32) -> Iterable[tuple[Article, list[dict]]]:
-    """Each article with the quotes `quotes.rules.v1` finds in it, parsed in batches."""
-    from pipeline.enrich.nlp import load_spacy, parse_prefix
-    from pipeline.enrich.quotes import extract_quotes
+QUOTES_CHAIN = ("entities.spacy.v1", "quotes.rules.v1")
+"""The serving enrichers, minus `wirecopy.v1` (it would move text and so the gold offsets)
+and language detection (PolNeAR is English; the articles declare `en`)."""
 
-    nlp = load_spacy()
+
+def run(articles: Iterable[Article], batch_size: int = 32) -> Iterable[tuple[Article, list[dict]]]:
+    """Each article with the quotes the serving runner finds in it, in batches."""
+    from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.eval.articles import wire_article
+
+    runner = EnrichmentRunner.from_names(QUOTES_CHAIN)
     batch: list[Article] = []
 
     def flush() -> Iterable[tuple[Article, list[dict]]]:
-        docs = nlp.pipe([parse_prefix(a.text) for a in batch], batch_size=batch_size)
-        for article, doc in zip(batch, docs, strict=True):
-            yield article, extract_quotes(article.text, doc)
+        records = [wire_article(a.name, None, a.text) | {"language": "en"} for a in batch]
+        oks, failures = runner.run(records)
+        by_id = {r["id"]: r for r in oks}
+        for failure in failures:
+            click.echo(f"failed: {failure.as_json()}", err=True)
+        for article, record in zip(batch, records, strict=True):
+            enriched = by_id.get(record["id"])
+            yield article, enriched["quotes"] if enriched else []
         batch.clear()
 
     for article in articles:

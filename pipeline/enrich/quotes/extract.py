@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes import indirect
 from pipeline.enrich.quotes.attribution import (
@@ -63,11 +63,13 @@ def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
     return people
 
 
-def _propn_run(head) -> list[str]:
-    words = [head.text]
+def _propn_run(head: Token) -> list[str]:
+    """The proper nouns of a name ending at head: "New York Post", "Jim Mattis"."""
+    words, members = [head.text], {head.i}
     i = head.i - 1
-    while i >= 0 and head.doc[i].pos_ == "PROPN" and head.doc[i].head.i == head.i:
+    while i >= 0 and head.doc[i].pos_ == "PROPN" and head.doc[i].head.i in members:
         words.insert(0, head.doc[i].text)
+        members.add(i)
         i -= 1
     return words
 
