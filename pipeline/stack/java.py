@@ -59,6 +59,17 @@ def jdk_major(home: Path) -> int | None:
     return parse_major(match.group(1)) if match else None
 
 
+def jdk_modules(home: Path) -> set[str] | None:
+    """The modules a JDK image holds, from its `release` file (None if it does not say)."""
+    release = home / "release"
+    if not release.is_file():
+        return None
+    for line in release.read_text(errors="replace").splitlines():
+        if line.startswith("MODULES="):
+            return set(line.partition("=")[2].strip().strip('"').split())
+    return None
+
+
 def _home_of_java_on_path() -> Path | None:
     java = shutil.which("java")
     if not java:

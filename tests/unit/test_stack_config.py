@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.settings import ElasticsearchSettings, StackSettings
 from pipeline.stack import fetch, templates, unprivileged
+from pipeline.stack.elasticsearch import ElasticsearchServer
 from pipeline.stack.health import elasticsearch_health, kafka_health, port_open, split_host_port
+from pipeline.stack.java import Jdk
 
 
 def properties(path) -> dict[str, str]:
@@ -156,3 +159,29 @@ def test_a_directory_closed_to_others_is_named():
         assert unprivileged.others_can_reach(closed / "cache") is None
     finally:
         shutil.rmtree(root)
+
+
+@pytest.mark.parametrize(
+    ("modules", "kept"),
+    [("java.base jdk.incubator.vector", True), ("java.base java.logging", False), (None, True)],
+)
+def test_vector_module_option_is_dropped_only_for_a_jdk_without_it(tmp_path, modules, kept):
+    server = ElasticsearchServer(
+        StackSettings(state_dir=tmp_path / "state", cache_dir=tmp_path / "cache"),
+        ElasticsearchSettings(),
+    )
+    (server.es_home / "config").mkdir(parents=True)
+    (server.es_home / "config" / "jvm.options").write_text(
+        "-XX:+UseG1GC\n20-:--add-modules=jdk.incubator.vector\n"
+    )
+    server.config_dir.mkdir(parents=True)
+    jdk_home = tmp_path / "jdk"
+    jdk_home.mkdir()
+    if modules is not None:
+        (jdk_home / "release").write_text(f'JAVA_VERSION="25"\nMODULES="{modules}"\n')
+
+    server._write_jvm_options(Jdk(home=jdk_home, major=25, source="test"))
+
+    options = (server.config_dir / "jvm.options").read_text()
+    assert "-XX:+UseG1GC" in options
+    assert ("jdk.incubator.vector" in options) is kept
