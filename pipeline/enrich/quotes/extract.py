@@ -57,6 +57,10 @@ def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
         if head.pos_ == "PROPN" and head.ent_type_ not in _NON_PERSON_ENTS:
             people.add_name(_propn_run(head))
     for tok in doc:
+        # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is a person too.
+        if tok.dep_ == "nsubj" and tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", ""):
+            people.add_name(_propn_run(tok))
+    for tok in doc:
         if tok.pos_ == "PROPN" and tok.lower_ in people.full_names:
             people.add_mention(tok.idx, [tok.text])
     people.finish()
@@ -243,8 +247,9 @@ def _attribute_from_next(quotes: list[dict[str, Any]], segments: list[QuotedSegm
 def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
     """Quotes of one article body; `doc` is its spaCy parse (of the body or a prefix of it).
 
-    Without a parse only quotes that continue... none are attributed, so pass one. Never
-    raises: a failure on hostile input is logged and yields no quotes.
+    Without a parse (or past the parsed prefix) nothing can be attributed: only long quoted
+    stretches are kept, with no speaker. Never raises: a failure on hostile input is
+    logged and yields no quotes.
     """
     try:
         if doc is not None and not text.startswith(doc.text):
