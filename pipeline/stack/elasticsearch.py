@@ -40,7 +40,9 @@ class ElasticsearchServer(Component):
         return java.elasticsearch_jdk(self.stack.es_java_home)
 
     def fetch(self, progress: Progress) -> None:
-        # mvn itself runs on the default JDK (17 is enough); ES needs 21+ only to run.
+        # Say that Java 21+ is missing before a 100 MB download, not after it. mvn itself
+        # runs on the default JDK (17 is enough).
+        self._jdk()
         fetch.fetch_elasticsearch(self.cache_dir, self.version, progress)
 
     def _copy_distribution_config(self) -> None:
