@@ -13,12 +13,11 @@ from pipeline.enrich.quotes import indirect
 from pipeline.enrich.quotes.attribution import (
     Attribution,
     TokenIndex,
-    find_attribution,
-    find_previous_sentence,
     is_cue,
     mention_span,
     speaker_head,
 )
+from pipeline.enrich.quotes.cues import find_attribution, find_previous_sentence
 from pipeline.enrich.quotes.direct import QuotedSegment, find_quoted_segments, text_before
 from pipeline.enrich.quotes.filters import (
     follows_title_cue,
