@@ -1,0 +1,59 @@
+"""The shared spaCy pipeline: one parse per body per batch, bounded cache, capped length."""
+
+from __future__ import annotations
+
+from pipeline.enrich.nlp import DocCache, parse_prefix
+
+
+class CountingNlp:
+    """Stands in for spaCy: records how many texts it parsed."""
+
+    def __init__(self) -> None:
+        self.parsed = 0
+
+    def pipe(self, texts, batch_size: int = 32):
+        for text in texts:
+            self.parsed += 1
+            yield FakeDoc(text)
+
+
+class FakeDoc:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tensor = None
+
+
+def test_second_enricher_reuses_the_parse_of_the_batch():
+    nlp = CountingNlp()
+    cache = DocCache(nlp, capacity=10)
+    records = [{"id": "a", "body": "one"}, {"id": "b", "body": "two"}]
+    first = cache.docs(records)
+    second = cache.docs(records)
+    assert nlp.parsed == 2
+    assert [d.text for d in second] == ["one", "two"] and first[0] is second[0]
+
+
+def test_changed_body_is_parsed_again():
+    nlp = CountingNlp()
+    cache = DocCache(nlp)
+    cache.docs([{"id": "a", "body": "one"}])
+    [doc] = cache.docs([{"id": "a", "body": "one, revised"}])
+    assert nlp.parsed == 2 and doc.text == "one, revised"
+
+
+def test_cache_drops_oldest_parses_beyond_capacity():
+    nlp = CountingNlp()
+    cache = DocCache(nlp, capacity=2)
+    for i in range(5):
+        cache.docs([{"id": str(i), "body": f"body {i}"}])
+    assert len(cache._docs) == 2
+
+
+def test_long_body_is_parsed_up_to_a_paragraph_break():
+    body = ("word " * 50 + "\n") * 1000
+    prefix = parse_prefix(body, limit=10_000)
+    assert len(prefix) <= 10_000 and body.startswith(prefix) and body[len(prefix)] == "\n"
+
+
+def test_short_body_is_parsed_whole():
+    assert parse_prefix("short body") == "short body"
