@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes import indirect
 from pipeline.enrich.quotes.attribution import (
+    LOOKBACK,
     Attribution,
     TokenIndex,
     is_cue,
@@ -100,6 +101,22 @@ def resolve(att: Attribution, people: PersonIndex) -> Speaker:
         return Speaker(people.most_recent(head.idx), start, end)
     noun_phrase = doc[mention_span(head)[0] : head.i + 1].text
     return Speaker(noun_phrase, start, end)
+
+
+def _subject_before(
+    index: TokenIndex, seg: QuotedSegment, people: PersonIndex, after: int
+) -> Speaker | None:
+    """The nearest named or pronoun subject between offset `after` and the quote."""
+    doc = index.doc
+    open_tok = index.at(seg.open_mark)
+    for i in range(open_tok - 1, max(-1, open_tok - LOOKBACK), -1):
+        tok = doc[i]
+        if tok.idx < after:
+            break
+        person_pronoun = tok.lower_ in ("he", "she")
+        if tok.dep_ == "nsubj" and (tok.pos_ == "PROPN" or person_pronoun):
+            return resolve(Attribution(tok.head, mention_span(tok), tok, "before"), people)
+    return None
 
 
 def _kind(text: str, seg: QuotedSegment) -> str:
@@ -225,6 +242,11 @@ def _direct(text: str, doc: Doc | None) -> tuple[list[dict[str, Any]], PersonInd
         inherit = (same_para and starts_sentence) or (near and words >= MIN_UNATTRIBUTED_WORDS)
         if inherit or words >= LONG_QUOTE_WORDS:
             speaker = last.speaker if last is not None else Speaker(None, None, None)
+            if not seg.continues and index is not None and seg.end <= index.covered:
+                # Someone named before the quote since the last quote: that person, not
+                # whoever was quoted last.
+                after = last.seg.end if same_para and last is not None else seg.paragraph[0]
+                speaker = _subject_before(index, seg, people, after) or speaker
             quotes.append(_quote(text, seg, speaker, None, _kind(text, seg)))
             last = _Kept(seg, speaker, None)
             kept.append(seg)
