@@ -12,7 +12,12 @@ from elasticsearch import Elasticsearch
 from pipeline.settings import ElasticsearchSettings
 from pipeline.sinks.index_setup import ensure_index, template_name
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # The local stack's minimal Elasticsearch has no lang-painless; against a full
+    # distribution (WIRESTREAM_ES_URL) this runs.
+    pytest.mark.may_skip_in_ci(reason="needs the lang-painless module"),
+]
 
 GENERATOR = Path(__file__).resolve().parents[3] / "deploy" / "kibana" / "build_saved_objects.py"
 
