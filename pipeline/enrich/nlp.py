@@ -9,6 +9,7 @@ Docs never go into the records themselves.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -50,12 +51,21 @@ def shared_nlp(resources: Resources) -> Language:
     return resources.shared("spacy", load_spacy)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parseable(text: str) -> str:
+    """`text` with lone surrogates (which spaCy cannot encode) replaced one for one, so
+    offsets into the parse are offsets into the body."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def parse_prefix(text: str, limit: int = MAX_PARSE_CHARS) -> str:
-    """The part of `text` to parse: all of it, or up to a paragraph break before `limit`."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit)
-    return text[: cut if cut > limit // 2 else limit]
+    """The text to parse: all of `text`, or up to a paragraph break before `limit`."""
+    if len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        text = text[: cut if cut > limit // 2 else limit]
+    return parseable(text)
 
 
 class DocCache:

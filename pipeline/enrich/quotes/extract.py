@@ -9,6 +9,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from pipeline.enrich.nlp import parseable
 from pipeline.enrich.quotes import indirect
 from pipeline.enrich.quotes.attribution import (
     LOOKBACK,
@@ -278,8 +279,8 @@ def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
     logged and yields no quotes.
     """
     try:
-        if doc is not None and not text.startswith(doc.text):
-            doc = None
+        if doc is not None and parseable(text[: len(doc.text)]) != doc.text:
+            doc = None  # a parse of some other text: offsets would be wrong
         quotes, people = _direct(text, doc)
         if doc is not None:
             quotes.extend(indirect.find_indirect(text, doc, quotes, people))

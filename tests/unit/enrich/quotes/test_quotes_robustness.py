@@ -84,3 +84,17 @@ def test_ten_megabyte_body_is_parsed_only_up_to_the_cap(nlp):
 def test_nul_bytes_and_right_to_left_text_are_harmless(nlp):
     text = '\x00"\u202eمرحبا بكم في كل مكان هنا\u202c," \x00said Mattis.\n״ציטוט״ «non» "'
     assert_well_formed(text, extract_quotes(text, nlp(text)))
+
+
+@pytest.mark.slow
+def test_lone_surrogates_do_not_fail_the_batch():
+    from pipeline.enrich.quotes import QuoteEnricher
+    from pipeline.enrich.resources import Resources
+
+    records = [
+        {"id": "a" * 32, "language": "en", "body": 'Bad \ud800 text. "Fine words here," he said.'},
+        {"id": "b" * 32, "language": "en", "body": '"We will win this race," Jane Doe said.'},
+    ]
+    QuoteEnricher(Resources()).enrich(records)
+    assert records[1]["quotes"][0]["speaker"] == "Jane Doe"
+    assert_well_formed(records[0]["body"], records[0]["quotes"])
