@@ -53,7 +53,8 @@ def test_topics_reuse_the_embedding_the_embedding_enricher_stored():
 @pytest.mark.slow
 def test_every_level1_code_is_reachable_from_its_own_definition():
     enricher = TopicEnricher(real_resources())
-    records = [_record(t.label, t.definition) for t in LEVEL1]
+    # The same text as the training script's reachability check: "name: definition".
+    records = [_record("", f"{t.label}: {t.definition}") for t in LEVEL1]
     enricher.enrich(records)
     assert [r["topics"][0]["code"] for r in records] == [t.code for t in LEVEL1]
 
