@@ -51,7 +51,16 @@ def _trim(doc: Doc, start: int, end: int) -> Span:
 def _clause_content(cue: Token) -> Span | None:
     for child in cue.children:
         if child.dep_ == "ccomp":
-            return _trim(cue.doc, child.left_edge.i, child.right_edge.i + 1)
+            end = child.right_edge.i + 1
+            if child.i > cue.i:
+                # `said that X, with Y`: what follows the clause to the sentence end is
+                # still the report.
+                end = max(end, cue.sent.end)
+            return _trim(cue.doc, child.left_edge.i, end)
+    if cue.dep_ == "parataxis" and any(c.dep_ in ("nsubj", "nsubjpass") for c in cue.children):
+        # `Those who vote, he said, must register`: the report is the sentence around it.
+        sent = cue.sent
+        return _trim(cue.doc, sent.start, sent.end)
     return None
 
 
