@@ -60,6 +60,14 @@ def is_cue(token: Token) -> bool:
     return lemma in CUE_LEMMAS
 
 
+def _can_speak(tok: Token) -> bool:
+    """Not a date, number or amount ("Wednesday called"), but "the 46-year-old" can speak;
+    not the capitals of a dateline (`LONDON (Reuters) - Donald Trump said`)."""
+    if tok.ent_type_ in _NOT_SPEAKERS and not tok.lower_.endswith("-old"):
+        return False
+    return not (tok.i == tok.sent.start and tok.text.isupper() and len(tok.text) > 2)
+
+
 def _inverted_subject(verb: Token) -> Token | None:
     """`"...," said Mattis`: the parser sometimes makes the inverted subject an object."""
     if verb.lemma_.lower() not in _INVERSION_LEMMAS or verb.tag_ not in ("VBD", "VBZ", "VBP"):
@@ -90,11 +98,7 @@ def speaker_head(
         if verb is None:
             break
         for child in verb.children:
-            if (
-                child.dep_ in _SUBJECT_DEPS
-                and lo <= child.i < hi
-                and child.ent_type_ not in _NOT_SPEAKERS
-            ):
+            if child.dep_ in _SUBJECT_DEPS and lo <= child.i < hi and _can_speak(child):
                 return child
         if depth == 0 and inverted_ok and (inverted := _inverted_subject(verb)) is not None:
             return inverted
@@ -141,7 +145,7 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
         if nxt < len(doc) and (doc[nxt].pos_ == "PROPN" or doc[nxt].lower_ in _INVERTED_PRONOUNS):
             return _run_end(doc[nxt])
         for chunk in cue.sent.noun_chunks:
-            if cue.i < chunk.start <= cue.i + 2 and chunk.root.ent_type_ not in _NOT_SPEAKERS:
+            if cue.i < chunk.start <= cue.i + 2 and _can_speak(chunk.root):
                 return chunk.root  # `said Oversight ranking Democrat Elijah Cummings`
         return None
     nxt = cue.i + 1
@@ -151,7 +155,7 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
         root = chunk.root
         if (
             chunk.end <= cue.i
-            and root.ent_type_ not in _NOT_SPEAKERS
+            and _can_speak(root)
             and (
                 root.pos_ == "PROPN"
                 or root.lower_ in _INVERTED_PRONOUNS
