@@ -164,20 +164,22 @@ class SentenceEncoder:
         return out
 
 
-def load_encoder(threads: int | None = None, path: Path | None = None) -> SentenceEncoder:
+def load_encoder(
+    threads: int | None = None, path: Path | None = None, backend: EncoderBackend | None = None
+) -> SentenceEncoder:
+    """The tokenizer of the installed model and a backend (default: PyTorch fp32)."""
     _offline()
     from transformers import AutoTokenizer
 
     started = time.perf_counter()
     path = path or model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-    backend = TorchBackend(path, threads=threads)
+    backend = backend or TorchBackend(path, threads=threads)
     log.info(
         "encoder loaded",
         extra={
             "model": MODEL_NAME,
             "backend": backend.name,
-            "threads": backend.threads,
             "took_ms": round((time.perf_counter() - started) * 1000),
         },
     )
