@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from pipeline.enrich.stance_features import (
     SENTENCE_TOKENS,
     TARGET_TOKENS,
     Article,
+    best_sentence_product,
     pair_features,
     split_sentences,
 )
@@ -47,16 +49,27 @@ def stance_targets(configured: Iterable[str], record: Record) -> list[str]:
 class StanceHead:
     ensemble: TreeEnsemble
     labels: tuple[str, ...]
+    product_mean: np.ndarray  # (384,) PCA centre of the target ⊙ sentence products
+    product_components: np.ndarray  # (k, 384) their principal components
 
     @classmethod
-    def load(cls, directory=None) -> StanceHead:
+    def load(cls, directory: Path | None = None) -> StanceHead:
         arrays, meta = load_head(NAME, directory)
         if tuple(meta["features"]) != FEATURES:
             raise ValueError(f"{NAME} artefact was trained on other features; retrain it")
-        return cls(TreeEnsemble.from_arrays(arrays), tuple(meta["labels"]))
+        return cls(
+            TreeEnsemble.from_arrays(arrays),
+            tuple(meta["labels"]),
+            arrays["product_mean"].astype(np.float32),
+            arrays["product_components"].astype(np.float32),
+        )
 
-    def predict(self, features: np.ndarray) -> list[tuple[str, float]]:
-        probs = self.ensemble.predict_proba(features)
+    def design(self, scalars: np.ndarray, products: np.ndarray) -> np.ndarray:
+        """The head's input: scalar features, then the products' principal components."""
+        return np.hstack([scalars, (products - self.product_mean) @ self.product_components.T])
+
+    def predict(self, scalars: np.ndarray, products: np.ndarray) -> list[tuple[str, float]]:
+        probs = self.ensemble.predict_proba(self.design(scalars, products))
         best = probs.argmax(axis=1)
         return [(self.labels[i], round(float(p[i]), 4)) for i, p in zip(best, probs, strict=True)]
 
@@ -108,14 +121,14 @@ class StanceEnricher:
         ensure_embeddings([r for r, _ in work], self._encoder)
         articles = self._articles([r for r, _ in work])
         vectors = self._targets.get([t for _, targets in work for t in targets])
-        rows, owners = [], []
+        rows, products, owners = [], [], []
         for (record, targets), article in zip(work, articles, strict=True):
             for target in targets:
                 rows.append(pair_features(target, vectors[target], article))
+                products.append(best_sentence_product(vectors[target], article))
                 owners.append((record, target))
-        for (record, target), (label, score) in zip(
-            owners, self._head.predict(np.stack(rows)), strict=True
-        ):
+        predictions = self._head.predict(np.stack(rows), np.stack(products))
+        for (record, target), (label, score) in zip(owners, predictions, strict=True):
             record["stance"].append({"target": target, "label": label, "score": score})
 
     def _articles(self, records: Sequence[Record]) -> list[Article]:

@@ -4,7 +4,10 @@ Two families, both cheap once the sentences are embedded:
 * transformer: cosine of the target to the article's sentences (max, top-3 mean, mean,
   first sentence, lede window) and to the mean sentence;
 * classical FNC-1 baseline features: word and n-gram overlap of target and body, refuting
-  and hedging words in the body, in the sentences closest to the target and in the target.
+  and hedging words in the body, in the sentences closest to the target and in the target;
+* and, separately, the element-wise product of the target vector and its closest sentence's
+  vector (`best_sentence_product`), which the head reduces to a few principal components:
+  it carries *how* the two texts relate, not only how close they are.
 """
 
 from __future__ import annotations
@@ -180,3 +183,11 @@ def pair_features(target: str, target_vector: np.ndarray, article: Article) -> n
         float("?" in target),
     )
     return np.asarray(values, dtype=np.float32)
+
+
+def best_sentence_product(target_vector: np.ndarray, article: Article) -> np.ndarray:
+    """target ⊙ closest sentence, (384,); zeros for an article without sentences."""
+    if not len(article.sentences):
+        return np.zeros_like(target_vector)
+    best = int(np.argmax(article.sentence_vectors @ target_vector))
+    return target_vector * article.sentence_vectors[best]

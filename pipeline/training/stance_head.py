@@ -9,14 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from pipeline.enrich.embedding import LEDE_TOKENS, article_text
+from pipeline.enrich.stance import StanceHead
 from pipeline.enrich.stance_features import (
     FEATURES,
     SENTENCE_TOKENS,
     TARGET_TOKENS,
     Article,
+    best_sentence_product,
     pair_features,
     split_sentences,
 )
@@ -26,6 +29,10 @@ from pipeline.training.cache import CachedEncoder
 from pipeline.training.data import fnc1_bodies, fnc1_stances, shared_data
 
 HELDOUT = 0.2
+PRODUCT_COMPONENTS = 64
+"""Principal components kept of the target ⊙ closest-sentence product. Chosen once, by
+3-fold Body-ID-grouped cross-validation on the training bodies: relative score 0.853
+without these features, 0.889 with 64 components."""
 BOOSTING = {
     "learning_rate": 0.05,
     "max_iter": 400,
@@ -76,20 +83,31 @@ def train_stance_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str
     headlines = sorted({h for h, _, _ in stances})
     head_vec = dict(zip(headlines, encoder.encode(headlines, TARGET_TOKENS), strict=True))
 
-    x = np.stack([pair_features(h, head_vec[h], articles[b]) for h, b, _ in stances])
+    scalars = np.stack([pair_features(h, head_vec[h], articles[b]) for h, b, _ in stances])
+    products = np.stack([best_sentence_product(head_vec[h], articles[b]) for h, b, _ in stances])
     y = np.array([LABELS.index(s) for _, _, s in stances])
     held = heldout_bodies(list(bodies), seed)
     test = np.array([b in held for _, b, _ in stances])
 
+    pca = PCA(PRODUCT_COMPONENTS, random_state=seed).fit(products[~test])
+    head = StanceHead(
+        ensemble=None,
+        labels=LABELS,
+        product_mean=pca.mean_.astype(np.float32),
+        product_components=pca.components_.astype(np.float32),
+    )
+    x = head.design(scalars, products)
     model = _fit(x[~test], y[~test], seed)
-    ensemble = TreeEnsemble.from_sklearn(model)
+    head.ensemble = TreeEnsemble.from_sklearn(model)
     # Scored through the exported numpy ensemble: the model that ships.
-    pred = ensemble.predict_proba(x[test]).argmax(axis=1)
+    pred = head.ensemble.predict_proba(x[test]).argmax(axis=1)
     gold_labels = [LABELS[i] for i in y[test]]
     report = stance_report(gold_labels, [LABELS[i] for i in pred])
 
-    baseline = _fit(x[~test][:, CLASSICAL], y[~test], seed)
-    base_pred = baseline.predict(x[test][:, CLASSICAL])
+    baseline = _fit(scalars[~test][:, CLASSICAL], y[~test], seed)
+    base_pred = baseline.predict(scalars[test][:, CLASSICAL])
+    scalar_only = _fit(scalars[~test], y[~test], seed).predict(scalars[test])
+    scalar_report = stance_report(gold_labels, [LABELS[i] for i in scalar_only])
     base_report = stance_report(gold_labels, [LABELS[i] for i in base_pred])
     all_unrelated = stance_report(gold_labels, ["unrelated"] * len(gold_labels))
 
@@ -100,6 +118,9 @@ def train_stance_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str
         "baseline_classical_features_only": {
             k: base_report[k] for k in ("fnc_relative_score", "f1", "macro_f1")
         },
+        "without_product_components": {
+            k: scalar_report[k] for k in ("fnc_relative_score", "f1", "macro_f1")
+        },
         "baseline_all_unrelated_relative_score": all_unrelated["fnc_relative_score"],
     }
     meta = {
@@ -108,6 +129,7 @@ def train_stance_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str
         "features": list(FEATURES),
         "seed": seed,
         "boosting": BOOSTING,
+        "product_components": PRODUCT_COMPONENTS,
         "training_data": {
             "fnc1": f"train_stances.csv/train_bodies.csv: {int((~test).sum())} pairs of "
             f"{len(bodies) - len(held)} bodies; held out: {int(test.sum())} pairs of {len(held)} bodies"
@@ -115,4 +137,9 @@ def train_stance_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str
         "heldout_body_ids": sorted(held),
         "metrics": metrics,
     }
-    return ensemble.to_arrays(), meta
+    arrays = {
+        **head.ensemble.to_arrays(),
+        "product_mean": head.product_mean,
+        "product_components": head.product_components,
+    }
+    return arrays, meta
