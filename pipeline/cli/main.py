@@ -23,6 +23,24 @@ COMMANDS: dict[str, str] = {
     "reindex": "pipeline.cli.reindex:reindex",
 }
 
+# One line each for `wirestream --help`, which must not import the subcommands to describe them.
+SUMMARIES: dict[str, str] = {
+    "stack": "Run the local Kafka + Elasticsearch (up, down, status, logs).",
+    "worker": "Run the enrichment worker (Faust) until SIGTERM.",
+    "ingest": "Send wire files (text, ninjs, NewsML-G2, JSON lines) to Kafka.",
+    "watch": "Send files dropped into a directory to Kafka.",
+    "connect": "Poll RSS/Atom feeds and send new entries to Kafka.",
+    "serve-http": "HTTP push endpoint: POST /v1/articles.",
+    "enrich": "Enrich files offline and print news.enriched.v1 JSON lines.",
+    "eval": "Measure topic, stance and quote quality on a data set.",
+    "search": "Search the enriched news (keyword, filters, semantic).",
+    "tail": "Follow a topic and print its records.",
+    "topics": "Create or list the pipeline's Kafka topics.",
+    "deadletter": "List or replay dead-lettered records.",
+    "kibana": "Import the Kibana saved objects.",
+    "reindex": "Move the alias to a new index version without downtime.",
+}
+
 
 class LazyGroup(click.Group):
     """Imports a subcommand's module only when that subcommand runs, so `--help` stays fast."""
@@ -33,7 +51,7 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing names only: describing each would import every subcommand's dependencies.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, COMMANDS[name].partition(":")[0]) for name in sorted(COMMANDS)])
+            formatter.write_dl([(name, SUMMARIES.get(name, "")) for name in sorted(COMMANDS)])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -44,7 +62,9 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith(("pipeline", "connectors")):
-                raise click.ClickException(f"`wirestream {name}` is not built yet ({exc.name})") from exc
+                raise click.ClickException(
+                    f"`wirestream {name}` is not built yet ({exc.name})"
+                ) from exc
             raise click.ClickException(
                 f"`wirestream {name}` needs {exc.name!r}; install the extras: pip install -e '.[models]'"
             ) from exc
