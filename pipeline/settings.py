@@ -74,6 +74,10 @@ class TopicSettings(BaseSettings):
     deadletter: str = "wire.deadletter.v1"
     partitions: int = 4
     replication: int = 1
+    retention_ms: int = Field(7 * 24 * 3600 * 1000, description="retention of the data topics")
+    deadletter_retention_ms: int = Field(
+        30 * 24 * 3600 * 1000, description="dead letters wait longer for someone to replay them"
+    )
 
 
 class ElasticsearchSettings(BaseSettings):
@@ -90,7 +94,9 @@ class ElasticsearchSettings(BaseSettings):
     )
     retry_initial_s: float = Field(0.2, description="first backoff on 429/5xx/connection errors")
     retry_max_s: float = Field(30.0, description="backoff cap (full jitter below it)")
-    retry_attempts: int = Field(8, description="attempts per bulk before the failure policy applies")
+    retry_attempts: int = Field(
+        8, description="attempts per bulk before the failure policy applies"
+    )
 
     @staticmethod
     def is_external() -> bool:
@@ -109,7 +115,9 @@ class StackSettings(BaseSettings):
     es_heap: str = Field("1g", description="Elasticsearch -Xms/-Xmx")
     kafka_heap: str = Field("512m", description="Kafka -Xms/-Xmx")
     java_home: Path | None = Field(None, description="JDK 17+ for Kafka (default: java on PATH)")
-    es_java_home: Path | None = Field(None, description="JDK 21+ for Elasticsearch (default: found)")
+    es_java_home: Path | None = Field(
+        None, description="JDK 21+ for Elasticsearch (default: found)"
+    )
     kafka_controller_port: int = Field(9093, description="KRaft controller listener (loopback)")
     es_transport_port: int = Field(9300, description="Elasticsearch transport (loopback)")
     es_user: str = Field(

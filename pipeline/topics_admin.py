@@ -19,6 +19,7 @@ class TopicSpec:
     name: str
     partitions: int
     replication: int = 1
+    retention_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,14 @@ class TopicResult:
 def project_topics(topics: TopicSettings | None = None) -> list[TopicSpec]:
     """The four topics of the pipeline, as configured."""
     topics = topics or TopicSettings()
-    names = (topics.article, topics.enriched, topics.quote, topics.deadletter)
-    return [TopicSpec(n, topics.partitions, topics.replication) for n in names]
+    data = (topics.article, topics.enriched, topics.quote)
+    return [
+        TopicSpec(n, topics.partitions, topics.replication, topics.retention_ms) for n in data
+    ] + [
+        TopicSpec(
+            topics.deadletter, topics.partitions, topics.replication, topics.deadletter_retention_ms
+        )
+    ]
 
 
 def admin_client(kafka: KafkaSettings | None = None) -> KafkaAdminClient:
@@ -68,7 +75,15 @@ def ensure_topics(specs: list[TopicSpec], kafka: KafkaSettings | None = None) ->
         existing = partition_counts(admin, [s.name for s in specs])
         missing = [s for s in specs if s.name not in existing]
         if missing:
-            new = [NewTopic(s.name, s.partitions, s.replication) for s in missing]
+            new = [
+                NewTopic(
+                    s.name,
+                    s.partitions,
+                    s.replication,
+                    topic_configs={"retention.ms": str(s.retention_ms)} if s.retention_ms else {},
+                )
+                for s in missing
+            ]
             # Created concurrently by someone else is fine: it is counted below.
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(new, timeout_ms=30_000, wait_for_metadata=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from pipeline import topics_admin
 from pipeline.cli.main import cli
-from pipeline.settings import KafkaSettings
+from pipeline.settings import KafkaSettings, TopicSettings
 
 
 def test_messages_produced_with_keys_are_consumed_from_a_new_topic(
@@ -79,8 +80,19 @@ def test_topics_create_is_idempotent_and_uses_the_configured_partitions(
         finally:
             admin.close()
         assert counts == {name: 3 for name in names.values()}
+        retention = topic_retention(kafka_bootstrap, names["deadletter"])
+        assert retention == str(TopicSettings().deadletter_retention_ms)
     finally:
         topics_admin.delete_topics(list(names.values()), KafkaSettings(bootstrap=kafka_bootstrap))
+
+
+def topic_retention(bootstrap: str, name: str) -> str | None:
+    admin = topics_admin.admin_client(KafkaSettings(bootstrap=bootstrap))
+    try:
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+    finally:
+        admin.close()
+    return configs["topic"][name].get("retention.ms", {}).get("value")
 
 
 def test_stack_status_reports_both_servers_healthy(stack):
