@@ -9,15 +9,13 @@ the article is relabelled PERSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.enrich.base import Record, is_english
-from pipeline.enrich.nlp import shared_docs
+from pipeline.enrich.base import Record
+from pipeline.enrich.nlp import ParsedFieldEnricher
 from pipeline.enrich.quotes.lexicon import TITLES
-from pipeline.enrich.resources import Resources
 
 LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}
 _SURNAME_RELABEL = frozenset({"NORP", "ORG", "GPE", "PERSON", "PRODUCT", "WORK_OF_ART"})
@@ -124,19 +122,9 @@ def extract_entities(doc: Doc) -> list[dict[str, Any]]:
     return entities
 
 
-class EntityEnricher:
+class EntityEnricher(ParsedFieldEnricher):
     name = "entities.spacy.v1"
+    field = "entities"
 
-    def __init__(self, resources: Resources | None = None) -> None:
-        self.resources = resources or Resources()
-        self.docs = shared_docs(self.resources)
-
-    def enrich(self, records: Sequence[Record]) -> None:
-        english = [r for r in records if is_english(r)]
-        for record in records:
-            if not is_english(record):
-                record["entities"] = []
-        if not english:
-            return
-        for record, doc in zip(english, self.docs.docs(english), strict=True):
-            record["entities"] = extract_entities(doc)
+    def extract(self, record: Record, doc: Doc) -> list[dict]:
+        return extract_entities(doc)

