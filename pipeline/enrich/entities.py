@@ -127,4 +127,12 @@ class EntityEnricher(ParsedFieldEnricher):
     field = "entities"
 
     def extract(self, record: Record, doc: Doc) -> list[dict]:
-        return extract_entities(doc)
+        entities = extract_entities(doc)
+        # The small model often takes the agency of a dateline (`WASHINGTON (Sputnik) —`) for
+        # a person; the dateline says what it is.
+        agency = (record.get("dateline") or {}).get("agency")
+        for entity in entities:
+            if agency and entity["text"] == agency:
+                entity["label"] = "ORG"
+                entity["canonical"] = agency
+        return entities

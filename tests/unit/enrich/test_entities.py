@@ -69,3 +69,18 @@ def test_enricher_fills_english_records_and_skips_others():
     assert records[0]["quotes"][0]["speaker"] == "Jim Mattis"
     assert records[1]["entities"] == [] and records[1]["quotes"] == []
     assert "spacy.docs" in resources._built  # one parse cache shared by both enrichers
+
+
+def test_dateline_agency_is_an_organisation():
+    from pipeline.enrich.entities import EntityEnricher
+    from pipeline.enrich.resources import Resources
+
+    record = {
+        "id": "a" * 32,
+        "language": "en",
+        "body": "WASHINGTON (Sputnik) — US Defense Secretary Jim Mattis spoke to reporters.",
+        "dateline": {"place": "WASHINGTON", "agency": "Sputnik", "date": None},
+    }
+    EntityEnricher(Resources()).enrich([record])
+    agency = [e for e in record["entities"] if e["text"] == "Sputnik"]
+    assert agency and all(e["label"] == "ORG" for e in agency)
