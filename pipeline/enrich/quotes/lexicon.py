@@ -43,7 +43,9 @@ TITLES = frozenset(
     nominee prime deputy assistant attorney state defense defence foreign interior us u.s.
     british american russian french german chinese former acting pope king queen prince
     princess officer sheriff professor commander lieutenant colonel sergeant captain major
-    speaker pastor father bishop cardinal sheikh ayatollah emir
+    speaker pastor father bishop cardinal sheikh ayatollah emir whip businessman businesswoman
+    ecologist scientist researcher economist analyst actor actress singer coach striker
+    ceo executive founder co-founder spokesperson epidemiologist
     """.split()
 )
 """Words that precede a name but are not part of it ("Defense Secretary Jim Mattis")."""

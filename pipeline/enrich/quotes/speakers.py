@@ -12,13 +12,35 @@ from dataclasses import dataclass, field
 
 from pipeline.enrich.quotes.lexicon import PERSON_PRONOUNS, ROLE_NOUNS, TITLES
 
+_BARE_TITLES = frozenset(t.strip(".") for t in TITLES)
+
 
 def name_tokens(words: list[str]) -> list[str]:
-    """The name part of a proper-noun run: titles in front and possessives dropped."""
+    """The name part of a proper-noun run: titles in front and possessives dropped.
+
+    A title inside the run ends what precedes the name too: "United States President
+    Donald Trump" -> "Donald Trump"; a hyphenated name is one word ("Jean-Jacques").
+    """
     words = [w for w in words if w not in {"'s", "’s", "'", "’"}]
-    while words and words[0].lower().strip(".") in {t.strip(".") for t in TITLES}:
+    words = _join_hyphens(words)
+    last_title = max(
+        (i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in _BARE_TITLES),
+        default=-1,
+    )
+    words = words[last_title + 1 :]
+    while words and words[0].lower().strip(".") in _BARE_TITLES:
         words = words[1:]
     return words
+
+
+def _join_hyphens(words: list[str]) -> list[str]:
+    joined: list[str] = []
+    for word in words:
+        if joined and (word in {"-", "‐"} or joined[-1].endswith(("-", "‐"))):
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
 
 
 @dataclass
@@ -34,11 +56,13 @@ class PersonIndex:
         words = name_tokens(words)
         if not words or not words[-1][:1].isupper():
             return
-        key = words[-1].lower()
         name = " ".join(words)
-        known = self.full_names.get(key)
-        if known is None or len(name.split()) > len(known.split()):
-            self.full_names[key] = name
+        last = words[-1].lower()
+        # "Rhys-Davies" is also found as "Davies"
+        for key in {last, last.rsplit("-", 1)[-1]}:
+            known = self.full_names.get(key)
+            if known is None or len(name.split()) > len(known.split()):
+                self.full_names[key] = name
 
     def add_mention(self, position: int, words: list[str]) -> None:
         words = name_tokens(words)
