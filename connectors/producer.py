@@ -19,6 +19,7 @@ from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 
 from connectors.deadletter import deadletter_record
 from connectors.settings import ConnectorSettings
+from pipeline.security.kafka import kafka_python_security
 from pipeline.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def producer_config(kafka: KafkaSettings, connector: ConnectorSettings) -> dict[
         "max_request_size": connector.max_message_bytes,
         "request_timeout_ms": kafka.request_timeout_ms,
         "max_block_ms": int(connector.delivery_timeout_s * 1000),
+        **kafka_python_security(kafka),
     }
     if "enable_idempotence" in KafkaProducer.DEFAULT_CONFIG:
         config["enable_idempotence"] = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import faust
 from mode import CrashingSupervisor
 
+from pipeline.security.kafka import faust_credentials
 from pipeline.settings import KafkaSettings, WorkerSettings
 
 
@@ -19,6 +20,8 @@ def create_app(
         worker.app_id,
         broker=brokers,
         broker_client_id=kafka.client_id,
+        # TLS/SASL from the same settings as the connectors' kafka-python clients.
+        broker_credentials=faust_credentials(kafka),
         autodiscover=False,
         key_serializer="raw",
         value_serializer="raw",

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import OffsetSpec
 
+from pipeline.security.kafka import kafka_python_security
+from pipeline.settings import KafkaSettings
+
 log = logging.getLogger(__name__)
 
 
@@ -66,7 +69,9 @@ class LagMonitor:
         while not self._stop.is_set():
             try:
                 admin = admin or KafkaAdminClient(
-                    bootstrap_servers=self.bootstrap, client_id="wirestream-lag"
+                    bootstrap_servers=self.bootstrap,
+                    client_id="wirestream-lag",
+                    **kafka_python_security(KafkaSettings()),
                 )
                 self.report(self.topic, measure_lag(admin, self.group, self.topic))
             except Exception as exc:  # Kafka away: keep the last value, try again next round

@@ -34,9 +34,12 @@ def record_abandoned_batch() -> None:
 
 
 def _elasticsearch_ready(url: str) -> Any:
-    from elasticsearch import Elasticsearch
+    from pipeline.security.es_client import elasticsearch_client
+    from pipeline.settings import ElasticsearchSettings
 
-    client = Elasticsearch(url, request_timeout=3, max_retries=0)
+    client = elasticsearch_client(
+        ElasticsearchSettings(url=url), request_timeout=3, max_retries=0
+    )
 
     def check() -> bool:
         # `_cluster/health`, not `ping`: minimal distributions answer 405 on `HEAD /`.

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,18 @@ class KafkaSettings(BaseSettings):
     client_id: str = "wirestream"
     compression: str = Field("gzip", description="producer compression: gzip, lz4, zstd or none")
     request_timeout_ms: int = 30_000
+    # Security (docs/security.md); applied by pipeline.security.kafka to every client.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = Field(None, description="file holding the SASL password")
+    ssl_cafile: Path | None = Field(None, description="CA bundle (default: the system's)")
+    ssl_certfile: Path | None = Field(None, description="client certificate (mutual TLS)")
+    ssl_keyfile: Path | None = Field(None, description="client key (mutual TLS)")
+    ssl_key_password: SecretStr | None = None
+    ssl_key_password_file: Path | None = None
+    ssl_check_hostname: bool = True
 
     @staticmethod
     def is_external() -> bool:
@@ -97,6 +109,15 @@ class ElasticsearchSettings(BaseSettings):
     retry_attempts: int = Field(
         8, description="attempts per bulk before the failure policy applies"
     )
+    # Security (docs/security.md); applied by pipeline.security.es_client to every client.
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    api_key: SecretStr | None = Field(None, description="base64 'id:key' API key (wins over basic)")
+    api_key_file: Path | None = None
+    ca_certs: Path | None = Field(None, description="CA bundle for https URLs")
+    ssl_assert_fingerprint: str | None = Field(None, description="SHA-256 of the server cert")
+    insecure: bool = Field(False, description="skip certificate checks (logs a warning)")
 
     @staticmethod
     def is_external() -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 
+from pipeline.security.kafka import kafka_python_security
 from pipeline.settings import KafkaSettings
 
 
@@ -39,6 +40,7 @@ def read(
         client_id=f"{kafka.client_id}-reader",
         group_id=None,
         enable_auto_commit=False,
+        **kafka_python_security(kafka),
     )
     try:
         partitions = consumer.partitions_for_topic(topic)

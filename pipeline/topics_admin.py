@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from pipeline.security.kafka import kafka_python_security
 from pipeline.settings import KafkaSettings, TopicSettings
 
 
@@ -53,6 +54,7 @@ def admin_client(kafka: KafkaSettings | None = None) -> KafkaAdminClient:
         bootstrap_servers=kafka.bootstrap,
         client_id=f"{kafka.client_id}-admin",
         request_timeout_ms=kafka.request_timeout_ms,
+        **kafka_python_security(kafka),
     )
 
 

@@ -63,6 +63,7 @@ def replay(ids: tuple[str, ...]) -> None:
     from kafka import KafkaProducer
 
     from connectors.deadletter import original_bytes
+    from pipeline.security.kafka import kafka_python_security
     from pipeline.settings import KafkaSettings, TopicSettings
 
     wanted = set(ids)
@@ -78,6 +79,7 @@ def replay(ids: tuple[str, ...]) -> None:
         bootstrap_servers=kafka.bootstrap.split(","),
         acks="all",
         client_id=f"{kafka.client_id}-replay",
+        **kafka_python_security(kafka),
     )
     sent = skipped = 0
     try:

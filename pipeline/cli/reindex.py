@@ -15,7 +15,9 @@ from pipeline.settings import ElasticsearchSettings
 
 
 def _client(settings: ElasticsearchSettings) -> Elasticsearch:
-    return Elasticsearch(settings.url, request_timeout=settings.request_timeout_s)
+    from pipeline.security.es_client import elasticsearch_client
+
+    return elasticsearch_client(settings)
 
 
 @click.command()

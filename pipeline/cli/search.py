@@ -58,9 +58,10 @@ def search(
 ) -> None:
     """Search the enriched news (the `news` alias)."""
     from elastic_transport import TransportError
-    from elasticsearch import ApiError, Elasticsearch
+    from elasticsearch import ApiError
 
     from pipeline.search_query import build_search
+    from pipeline.security.es_client import elasticsearch_client
     from pipeline.settings import ElasticsearchSettings
 
     if not (query or topic or speaker or since or semantic):
@@ -70,7 +71,7 @@ def search(
     request = build_search(
         query, topic=topic, speaker=speaker, since=since, vector=vector, size=size
     )
-    es = Elasticsearch(settings.url, request_timeout=settings.request_timeout_s)
+    es = elasticsearch_client(settings)
     try:
         response = es.search(index=settings.alias, **request)
     except ApiError as exc:

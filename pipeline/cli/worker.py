@@ -57,16 +57,17 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
     import time
 
     from elastic_transport import TransportError
-    from elasticsearch import ApiError, Elasticsearch
+    from elasticsearch import ApiError
 
     from pipeline.retry import Backoff
+    from pipeline.security.es_client import elasticsearch_client
     from pipeline.sinks.index_setup import ensure_index
 
     backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
     deadline = time.monotonic() + startup_timeout_s
     attempt = 0
     while True:
-        es = Elasticsearch(settings.url, request_timeout=settings.request_timeout_s)
+        es = elasticsearch_client(settings)
         try:
             return ensure_index(es, settings)
         except (TransportError, ApiError) as exc:
@@ -122,7 +123,6 @@ def worker(loglevel: str) -> None:
     logging.config.dictConfig(logging_config(loglevel))
 
     import faust
-    from elasticsearch import AsyncElasticsearch
 
     from pipeline.agents.enrich import register
     from pipeline.app import create_app
@@ -131,6 +131,7 @@ def worker(loglevel: str) -> None:
     from pipeline.processor import BatchProcessor
     from pipeline.publisher import FaustPublisher
     from pipeline.retry import StopSignal
+    from pipeline.security.es_client import async_elasticsearch_client
     from pipeline.settings import (
         ElasticsearchSettings,
         EnrichSettings,
@@ -161,7 +162,7 @@ def worker(loglevel: str) -> None:
     worker_settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(worker_settings, kafka_settings)
     topics = declare(app, topic_settings)
-    client = AsyncElasticsearch(es_settings.url, request_timeout=es_settings.request_timeout_s)
+    client = async_elasticsearch_client(es_settings)
     stop = StopSignal()  # set on SIGTERM/SIGINT: retry loops give up, the batch is abandoned
     processor = BatchProcessor(
         runner,

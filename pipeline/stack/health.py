@@ -56,6 +56,10 @@ def kafka_health(bootstrap: str, timeout_s: float = 5.0) -> Health:
     from kafka.admin import KafkaAdminClient
 
     timeout_ms = int(timeout_s * 1000)
+    from pipeline.security.kafka import kafka_python_security
+    from pipeline.security.secrets import redact
+    from pipeline.settings import KafkaSettings
+
     with _quiet("kafka"):
         try:
             admin = KafkaAdminClient(
@@ -63,13 +67,14 @@ def kafka_health(bootstrap: str, timeout_s: float = 5.0) -> Health:
                 client_id="wirestream-health",
                 request_timeout_ms=timeout_ms,
                 bootstrap_timeout_ms=timeout_ms,
+                **kafka_python_security(KafkaSettings()),
             )
         except Exception as exc:  # any client error means: not answering metadata yet
-            return Health(False, f"no metadata: {type(exc).__name__}: {exc}")
+            return Health(False, redact(f"no metadata: {type(exc).__name__}: {exc}"))
         try:
             cluster = admin.describe_cluster()
         except Exception as exc:
-            return Health(False, f"no metadata: {type(exc).__name__}: {exc}")
+            return Health(False, redact(f"no metadata: {type(exc).__name__}: {exc}"))
         finally:
             admin.close()
     brokers = cluster.get("brokers") or []

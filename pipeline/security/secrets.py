@@ -1,0 +1,96 @@
+"""Secrets from environment variables or files (`*_FILE`), and redaction of text we emit.
+
+A secret is a pydantic `SecretStr` (its repr is `**********`); the file variant wins when both
+are set, so an orchestrator's mounted secret overrides a stale variable. `redact()` is applied
+where errors become text: log records (pipeline.logs), dead-letter records, CLI error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import SecretStr
+
+MASK = "***"
+# Credentials that can appear in URLs, headers and client error messages even when we do not
+# know their value (e.g. an operator pasted one into a URL).
+_PATTERNS = [
+    (re.compile(r"(?i)\b(bearer|basic|apikey)\s+[A-Za-z0-9._~+/=-]{6,}"), r"\1 " + MASK),
+    (re.compile(r"(?i)(://[^/\s:@]+):[^/\s@]+@"), r"\1:" + MASK + "@"),
+    (
+        re.compile(
+            r"(?i)\b(password|passwd|api_key|apikey|token|secret)(['\"]?\s*[=:]\s*['\"]?)[^\s'\",}]+"
+        ),
+        r"\1\2" + MASK,
+    ),
+]
+
+
+class SecretError(ValueError):
+    """A secret setting cannot be used (unreadable or empty file); the message names the file."""
+
+
+def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
+    """The secret from `file` (stripped) when set, else from `value`, else None."""
+    if file is not None:
+        try:
+            secret = Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SecretError(f"cannot read the secret file {file}: {exc.strerror}") from None
+        if not secret:
+            raise SecretError(f"the secret file {file} is empty")
+        return secret
+    if value is not None and value.get_secret_value().strip():
+        return value.get_secret_value().strip()
+    return None
+
+
+def configured_secrets() -> list[str]:
+    """Every secret the current environment configures (Kafka, Elasticsearch, HTTP push)."""
+    # Imported here: connectors depends on pipeline, not the other way round at import time.
+    from pipeline.settings import ElasticsearchSettings, KafkaSettings
+
+    found: list[str | None] = []
+    try:
+        kafka, es = KafkaSettings(), ElasticsearchSettings()
+        found += [
+            _quiet(kafka.sasl_password, kafka.sasl_password_file),
+            _quiet(kafka.ssl_key_password, kafka.ssl_key_password_file),
+            _quiet(es.password, es.password_file),
+            _quiet(es.api_key, es.api_key_file),
+        ]
+    except ValueError:
+        pass
+    try:
+        from connectors.settings import HttpPushSettings
+
+        http = HttpPushSettings()
+        found.append(_quiet(http.token, http.token_file))
+        found.append(_quiet(http.hmac_key, http.hmac_key_file))
+    except (ImportError, ValueError, AttributeError):
+        pass
+    return [s for s in found if s]
+
+
+def _quiet(value: SecretStr | None, file: Path | None) -> str | None:
+    try:
+        return read_secret(value, file)
+    except SecretError:
+        return None
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """`text` with the given secrets (default: the configured ones) and credential shapes masked."""
+    if not text:
+        return text
+    for secret in sorted(
+        configured_secrets() if secrets is None else secrets, key=len, reverse=True
+    ):
+        # Short values would mask ordinary words; real secrets are longer.
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, MASK)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
