@@ -223,9 +223,14 @@ def rss(
 @click.command("serve-http")
 @click.option("--host", default=None, help="address to bind (default: WIRESTREAM_HTTP_HOST)")
 @click.option("--port", type=int, default=None, help="port (default: WIRESTREAM_HTTP_PORT)")
-def serve_http(host: str | None, port: int | None) -> None:
+@click.option(
+    "--insecure-open",
+    is_flag=True,
+    help="run without a token: anyone who reaches the port may push (WIRESTREAM_HTTP_OPEN)",
+)
+def serve_http(host: str | None, port: int | None, insecure_open: bool) -> None:
     """Serve `POST /v1/articles` (ninjs, wire.article.v1, NewsML-G2) and `GET /healthz`."""
-    from connectors.http_auth import TokenError, bearer_authorizer, configured_token
+    from connectors.http_auth import TokenError, endpoint_authorizer
     from connectors.http_push import serve
     from connectors.settings import HttpPushSettings
 
@@ -233,12 +238,10 @@ def serve_http(host: str | None, port: int | None) -> None:
     settings = HttpPushSettings()
     host, port = host or settings.host, port or settings.port
     try:
-        token = configured_token(settings)
+        authorize = endpoint_authorizer(settings, open_=insecure_open)
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
-    if token is None:
-        log.warning("no WIRESTREAM_HTTP_TOKEN set: the push endpoint accepts anyone")
-    authorize = bearer_authorizer(token) if token else None
-    log.info("serving", extra={"host": host, "port": port, "auth": bool(token)})
+    auth = bool(settings.token or settings.token_file)
+    log.info("serving", extra={"host": host, "port": port, "auth": auth})
     with _producer() as producer:
         serve(host, port, producer, settings, authorize, on_delivered=_metrics("http"))

@@ -11,6 +11,7 @@ from typing import Any
 
 from connectors.text import utc_now
 from pipeline import schemas
+from pipeline.security.secrets import redact
 
 STAGES = ("connector", "decode", "validate", "enrich", "index", "publish")
 MAX_MESSAGE_CHARS = 10_000  # schemas/wire.deadletter.v1.json error_message.maxLength
@@ -52,7 +53,8 @@ def deadletter_record(
         "schema": schemas.DEADLETTER,
         "stage": stage,
         "error_class": error_class,
-        "error_message": _shorten(message),
+        # Client errors can quote connection strings: configured secrets never leave in them.
+        "error_message": _shorten(redact(message)),
         "attempts": max(1, int(attempts)),
         "first_failed_at": first_failed_at or now,
         "failed_at": now,

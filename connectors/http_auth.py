@@ -1,8 +1,10 @@
-"""Bearer-token check for the HTTP push endpoint (the `authorize` hook of `create_app`).
+"""Authentication of the HTTP push endpoint (the `authorize` hook of `create_app`).
 
-Opt-in for now: with `WIRESTREAM_HTTP_TOKEN` or `WIRESTREAM_HTTP_TOKEN_FILE` set, every
-`/v1/` request needs `Authorization: Bearer <token>` (compared in constant time); without either,
-the endpoint runs open and says so in the log. Issue 7 makes the token required by default.
+Secure by default: every `/v1/` request needs `Authorization: Bearer <token>` (compared in
+constant time), the token coming from `WIRESTREAM_HTTP_TOKEN` or `WIRESTREAM_HTTP_TOKEN_FILE`
+(file wins). Without one the server refuses to start unless told to run open
+(`WIRESTREAM_HTTP_OPEN=true` or `serve-http --insecure-open`), which it then logs as a warning.
+The per-client rate limit runs first, so token guessing is throttled too.
 """
 
 from __future__ import annotations
@@ -13,33 +15,27 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from connectors.http_ratelimit import RateLimiter
 from connectors.settings import HttpPushSettings
+from pipeline.security.secrets import SecretError, read_secret
 
 log = logging.getLogger(__name__)
+Authorize = Callable[[web.Request], Awaitable[None]]
 
 
 class TokenError(ValueError):
-    """The token setting cannot be used (unreadable or empty file); the message names the file."""
+    """No usable token (unreadable or empty file, or none and not told to run open)."""
 
 
 def configured_token(settings: HttpPushSettings) -> str | None:
     """The token from the setting or the file it names (file wins), else None."""
-    if settings.token_file is not None:
-        try:
-            token = settings.token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise TokenError(
-                f"cannot read the token file {settings.token_file}: {exc.strerror}"
-            ) from None
-        if not token:
-            raise TokenError(f"the token file {settings.token_file} is empty")
-        return token
-    if settings.token is not None and settings.token.get_secret_value().strip():
-        return settings.token.get_secret_value().strip()
-    return None
+    try:
+        return read_secret(settings.token, settings.token_file)
+    except SecretError as exc:
+        raise TokenError(str(exc).replace("secret file", "token file")) from None
 
 
-def bearer_authorizer(token: str) -> Callable[[web.Request], Awaitable[None]]:
+def bearer_authorizer(token: str) -> Authorize:
     expected = token.encode("utf-8")
 
     async def authorize(request: web.Request) -> None:
@@ -50,6 +46,32 @@ def bearer_authorizer(token: str) -> Callable[[web.Request], Awaitable[None]]:
             raise _unauthorized("invalid bearer token")
 
     return authorize
+
+
+def chain(*checks: Authorize | None) -> Authorize:
+    """One hook running the given checks in order (None entries skipped)."""
+    active = [c for c in checks if c is not None]
+
+    async def authorize(request: web.Request) -> None:
+        for check in active:
+            await check(request)
+
+    return authorize
+
+
+def endpoint_authorizer(settings: HttpPushSettings, open_: bool = False) -> Authorize:
+    """Rate limit, then the bearer token; TokenError when there is no token and not open."""
+    token = configured_token(settings)
+    limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    if token is None:
+        if not (open_ or settings.open):
+            raise TokenError(
+                "no token: set WIRESTREAM_HTTP_TOKEN or WIRESTREAM_HTTP_TOKEN_FILE, or run "
+                "open on purpose with --insecure-open (WIRESTREAM_HTTP_OPEN=true)"
+            )
+        log.warning("running OPEN: the push endpoint accepts anyone (no token configured)")
+        return chain(limiter.check)
+    return chain(limiter.check, bearer_authorizer(token))
 
 
 def _unauthorized(reason: str) -> web.HTTPUnauthorized:

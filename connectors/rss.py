@@ -28,6 +28,7 @@ from connectors.base import Source
 from connectors.feedfetch import FeedError, check_scheme, fetch
 from connectors.formats import ParseResult
 from connectors.settings import RssSettings
+from connectors.ssrf import guarded_client
 from connectors.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,10 @@ class RssSource(Source):
         self.interval_s = interval_s if interval_s is not None else self.settings.interval_s
         self.intervals = dict(intervals or {})
         self.once = once
-        self.client = client or httpx.Client(follow_redirects=False)
+        # The SSRF guard (connectors.ssrf) checks every request and redirect hop.
+        self.client = client or guarded_client(
+            self.settings.allow_private, allow_networks=self.settings.allow_networks
+        )
         self.check_url = check_url
         self.state: dict[str, dict[str, Any]] = {}
         self.due: dict[str, float] = dict.fromkeys(self.feeds, 0.0)

@@ -67,6 +67,13 @@ class RssSettings(BaseSettings):
     max_redirects: int = 5
     remember_entries: int = Field(5000, description="entry ids remembered per feed")
     user_agent: str = "wirestream-rss/0.1 (+https://wirestream.dev)"
+    allow_private: bool = Field(
+        False, description="fetch from loopback/private/link-local addresses (SSRF guard off)"
+    )
+    allow_networks: list[str] = Field(
+        default_factory=list,
+        description='networks allowed despite the guard, JSON list of CIDRs: ["10.1.2.0/24"]',
+    )
 
 
 class HttpPushSettings(BaseSettings):
@@ -79,5 +86,10 @@ class HttpPushSettings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="larger requests get 413")
     ack_timeout_s: float = Field(30.0, description="how long to wait for Kafka's ack (else 503)")
     source: str | None = Field(None, description="source name (default: ConnectorSettings.source)")
-    token: SecretStr | None = Field(None, description="bearer token required on /v1/ (opt-in)")
+    token: SecretStr | None = Field(None, description="bearer token required on /v1/")
     token_file: Path | None = Field(None, description="file holding the bearer token")
+    open: bool = Field(
+        False, description="run without a token (anyone may push); refused otherwise"
+    )
+    rate_per_s: float = Field(20.0, description="requests per second per client (else 429)")
+    rate_burst: int = Field(40, description="requests a client may send at once")

@@ -68,7 +68,6 @@ def configured_secrets() -> list[str]:
 
         http = HttpPushSettings()
         found.append(_quiet(http.token, http.token_file))
-        found.append(_quiet(http.hmac_key, http.hmac_key_file))
     except (ImportError, ValueError, AttributeError):
         pass
     return [s for s in found if s]

@@ -23,7 +23,8 @@ def running_endpoint(env: dict[str, str]) -> Iterator[str]:
     cli = str(Path(sys.executable).with_name("wirestream"))
     process = subprocess.Popen(
         [cli, "serve-http", "--host", "127.0.0.1", "--port", str(port)],
-        env={**env, "WIRESTREAM_HTTP_MAX_BODY_BYTES": "100000"},
+        # These tests pin the formats; auth is pinned by the token tests below.
+        env={"WIRESTREAM_HTTP_OPEN": "true", **env, "WIRESTREAM_HTTP_MAX_BODY_BYTES": "100000"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -55,6 +55,12 @@ class FeedHandler(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def allow_loopback_feeds(monkeypatch) -> None:
+    """The feeds are served from 127.0.0.1, which the SSRF guard refuses unless allowed."""
+    monkeypatch.setenv("WIRESTREAM_RSS_ALLOW_PRIVATE", "true")
+
+
 @pytest.fixture
 def feed_server() -> Iterator[str]:
     FeedHandler.seen = []
