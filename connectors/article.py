@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -20,6 +21,9 @@ from pipeline.schemas import SchemaError
 FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1")
 __all__ = ["MalformedInput", "ParseError", "article_id", "build_article", "normalise_url"]
 MAX_BODY_CHARS = 2_000_000  # schemas/wire.article.v1.json body.maxLength
+# revision = source version x REVISION_SPAN + receive time in ms (see `compose_revision`).
+REVISION_SPAN = 10**13  # ms until the year 2286
+MAX_SOURCE_VERSION = (2**63 - 1) // REVISION_SPAN - 1  # Elasticsearch versions are signed longs
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -106,6 +110,7 @@ def build_article(
     url = clean_line(url)
     if url and urlsplit(url).scheme.lower() not in ("http", "https"):
         url = None  # a guid like urn:... is not a link; keep the field honest
+    received_at = received_at or utc_now()
     record: dict[str, Any] = {
         "schema": schemas.ARTICLE,
         "id": article_id(source[:512], guid, url, body),
@@ -117,9 +122,9 @@ def build_article(
         "body": body,
         "language": language_tag(language),
         "published_at": parse_datetime(published_at),
-        "received_at": received_at or utc_now(),
+        "received_at": received_at,
         "format": fmt,
-        "revision": _revision(revision),
+        "revision": compose_revision(revision, received_at),
     }
     if subjects:
         record["subjects"] = _unique([(clean_line(s) or "")[:500] for s in subjects])[:200]
@@ -137,9 +142,35 @@ def check_article(record: Any) -> None:
         raise ParseError(str(exc)) from None
 
 
-def _revision(value: object) -> int:
-    parsed = parse_revision(value)
-    return parsed if parsed is not None else time.time_ns() // 1_000_000
+def compose_revision(version: object, received_at: str | None = None) -> int:
+    """The article's revision: source version first, receive time (ms) second.
+
+    `version * REVISION_SPAN + received_ms`, version 0 when the source has none. One rule for
+    versioned and unversioned sources, so the Elasticsearch guard (`external_gte`) compares
+    like with like: a higher source version always wins, an unversioned copy never beats a
+    versioned one, and among equal versions the later receipt wins. (Version alone would let
+    an unversioned copy, revision = receive time, refuse every later `version: 3`.) Versions
+    above MAX_SOURCE_VERSION count as that. A value already at least REVISION_SPAN is a
+    composed revision (a `wire.article.v1` record passing through) and is kept.
+    """
+    parsed = parse_revision(version)
+    if parsed is not None and parsed >= REVISION_SPAN:
+        return parsed
+    return min(parsed or 0, MAX_SOURCE_VERSION) * REVISION_SPAN + _epoch_ms(received_at)
+
+
+def _epoch_ms(timestamp: str | None) -> int:
+    if timestamp:
+        try:
+            moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            ms = int(moment.timestamp() * 1000)
+            if 0 <= ms < REVISION_SPAN:
+                return ms
+        except (ValueError, OverflowError):
+            pass
+    return time.time_ns() // 1_000_000
 
 
 def _truncate(value: str | None, limit: int) -> str | None:

@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from connectors.article import ParseError, article_id, build_article, normalise_url
+from connectors.article import (
+    REVISION_SPAN,
+    ParseError,
+    article_id,
+    build_article,
+    normalise_url,
+)
 
 
 def test_article_id_is_32_lowercase_hex_characters() -> None:
@@ -57,8 +63,32 @@ def test_built_article_is_schema_valid_with_receive_time_and_revision() -> None:
     assert article["revision"] > 1_700_000_000_000  # receive time in ms
 
 
-def test_source_version_becomes_the_revision() -> None:
-    assert build_article(source="s", body="b", fmt="ninjs", revision="7")["revision"] == 7
+def test_source_version_leads_the_revision_and_receive_time_breaks_ties() -> None:
+    at = "2026-01-02T03:04:05.678Z"
+    article = build_article(source="s", body="b", fmt="ninjs", revision="7", received_at=at)
+    assert divmod(article["revision"], REVISION_SPAN) == (7, 1_767_323_045_678)
+
+
+def test_an_unversioned_copy_never_outranks_a_versioned_one_received_earlier() -> None:
+    # The Elasticsearch guard refuses a lower revision: `version: 3` must beat an unversioned
+    # copy of the same article received later, and a later version must beat an earlier one.
+    early, late = "2026-01-01T00:00:00.000Z", "2026-06-01T00:00:00.000Z"
+    v3 = build_article(source="s", guid="g", body="b", fmt="ninjs", revision=3, received_at=early)
+    plain = build_article(source="s", guid="g", body="b", fmt="ninjs", received_at=late)
+    v4 = build_article(source="s", guid="g", body="c", fmt="ninjs", revision=4, received_at=early)
+    assert v3["id"] == plain["id"] == v4["id"]
+    assert plain["revision"] < v3["revision"] < v4["revision"]
+
+
+def test_a_composed_revision_passing_through_is_kept() -> None:
+    first = build_article(source="s", body="b", fmt="ninjs", revision=5)
+    again = build_article(source="s", body="b", fmt="wire.article.v1", revision=first["revision"])
+    assert again["revision"] == first["revision"]
+
+
+def test_a_huge_source_version_still_fits_an_elasticsearch_version() -> None:
+    article = build_article(source="s", body="b", fmt="ninjs", revision=str(REVISION_SPAN - 1))
+    assert article["revision"] < 2**63
 
 
 def test_empty_or_whitespace_body_is_a_parse_error() -> None:
