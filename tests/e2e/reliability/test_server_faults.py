@@ -76,8 +76,16 @@ class _Sender(threading.Thread):
 def test_elasticsearch_away_for_30_s_loses_nothing_and_the_worker_memory_stays_bounded(
     kafka_bootstrap: str, es: Elasticsearch, _created_topics: list[str], tmp_path: Path
 ):
+    # A request timeout well under the outage, so the worker sees failed requests and goes
+    # through its retry path (a paused server accepts connections and never answers), and a
+    # backoff cap that lets it notice the recovery within seconds.
     dep = deployment(
-        kafka_bootstrap, _created_topics, tmp_path, WIRESTREAM_ENRICH_CHAIN=LIGHT_CHAIN
+        kafka_bootstrap,
+        _created_topics,
+        tmp_path,
+        WIRESTREAM_ENRICH_CHAIN=LIGHT_CHAIN,
+        WIRESTREAM_ES_REQUEST_TIMEOUT_S="5",
+        WIRESTREAM_ES_RETRY_MAX_S="4",
     )
     before = articles(500, tag="before")
     # During the outage a backlog much larger than the worker's buffers arrives: ~25 KB
@@ -110,6 +118,7 @@ def test_elasticsearch_away_for_30_s_loses_nothing_and_the_worker_memory_stays_b
         )
         wait_indexed(es, dep, 3000, 420)
         assert worker.process.poll() is None, "the worker never exited"
+        assert "will retry" in worker.text(), "the worker met the outage and retried"
         assert growth < backlog / 2, "memory did not grow with the backlog"
         _nothing_lost(
             "elasticsearch away 30 s", es, dep, kafka_bootstrap, {a["id"] for a in before + during}
