@@ -19,7 +19,7 @@ from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 
 from connectors.deadletter import deadletter_record
 from connectors.settings import ConnectorSettings
-from pipeline.security.kafka import kafka_python_security
+from pipeline.security.kafka import KafkaConnectError, diagnose, kafka_python_security
 from pipeline.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ def producer_config(kafka: KafkaSettings, connector: ConnectorSettings) -> dict[
         "max_block_ms": int(connector.delivery_timeout_s * 1000),
         **kafka_python_security(kafka),
     }
+    if "bootstrap_timeout_ms" in KafkaProducer.DEFAULT_CONFIG:
+        config["bootstrap_timeout_ms"] = kafka.request_timeout_ms
     if "enable_idempotence" in KafkaProducer.DEFAULT_CONFIG:
         config["enable_idempotence"] = True
     return config
@@ -65,7 +67,18 @@ class ArticleProducer:
         self.kafka = kafka or KafkaSettings()
         self.topics = topics or TopicSettings()
         self.settings = settings or ConnectorSettings()
-        self._client = client or KafkaProducer(**producer_config(self.kafka, self.settings))
+        self._client = client or self._connect()
+
+    def _connect(self) -> KafkaProducer:
+        try:
+            return KafkaProducer(**producer_config(self.kafka, self.settings))
+        except KafkaError as exc:
+            # kafka-python says only "Unable to bootstrap": ask the broker why (auth, TLS).
+            reason = diagnose(self.kafka) or f"{type(exc).__name__}: {exc}"
+            raise KafkaConnectError(
+                f"cannot connect to Kafka at {self.kafka.bootstrap} "
+                f"({self.kafka.security_protocol}): {reason}"
+            ) from None
 
     def send(self, article: dict[str, Any]) -> FutureRecordMetadata:
         """Queue one article; the future resolves when the broker acknowledged it.

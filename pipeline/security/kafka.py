@@ -5,10 +5,11 @@ Both read the same settings, so the connectors, the admin tools and the worker a
 
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
-from pipeline.security.secrets import read_secret
+from pipeline.security.secrets import read_secret, redact
 from pipeline.settings import KafkaSettings
 
 
@@ -73,3 +74,52 @@ def faust_credentials(kafka: KafkaSettings) -> Any:
         ssl_context=ssl_context(kafka) if protocol == "SASL_SSL" else None,
     )
     return credentials
+
+
+class KafkaConnectError(RuntimeError):
+    """No connection to Kafka; the message says why when the broker told (auth, TLS)."""
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def diagnose(kafka: KafkaSettings, timeout_s: float = 10.0) -> str | None:
+    """Why a client cannot connect, from one bootstrap attempt with aiokafka (whose errors name
+    the cause: SaslAuthenticationFailed, CERTIFICATE_VERIFY_FAILED); None when it connects.
+
+    kafka-python only reports "Unable to bootstrap" after its timeout, which hides a wrong
+    password or an untrusted certificate.
+    """
+    import asyncio
+
+    from aiokafka import AIOKafkaClient
+    from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
+
+    async def attempt() -> None:
+        client = AIOKafkaClient(
+            bootstrap_servers=kafka.bootstrap.split(","),
+            request_timeout_ms=int(timeout_s * 1000),
+            **credentials_to_aiokafka_auth(faust_credentials(kafka)),
+        )
+        try:
+            await asyncio.wait_for(client.bootstrap(), timeout_s)
+        finally:
+            await client.close()
+
+    collect = _Collect()
+    logger = logging.getLogger("aiokafka")
+    logger.addHandler(collect)
+    try:
+        asyncio.run(attempt())
+        return None
+    except Exception as exc:
+        causes = [m for m in collect.messages if "Unable connect" in m or "Error" in m]
+        return redact(causes[-1] if causes else f"{type(exc).__name__}: {exc}")
+    finally:
+        logger.removeHandler(collect)
