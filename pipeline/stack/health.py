@@ -8,8 +8,6 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
 
 @dataclass(frozen=True)
 class Health:
@@ -85,15 +83,25 @@ def kafka_health(bootstrap: str, timeout_s: float = 5.0) -> Health:
 
 def elasticsearch_health(url: str, timeout_s: float = 5.0) -> Health:
     """Healthy when cluster health is yellow or green; the version comes from the local node."""
-    base = url.rstrip("/")
+    from pipeline.security.es_client import elasticsearch_client
+    from pipeline.security.secrets import redact
+    from pipeline.settings import ElasticsearchSettings
+
+    # Through the client factory: an external cluster's auth and TLS settings apply here too.
     try:
-        with httpx.Client(timeout=timeout_s) as client:
-            health = client.get(f"{base}/_cluster/health").json()
-            nodes = client.get(f"{base}/_nodes/_local", params={"filter_path": "nodes.*.version"})
-    except (httpx.HTTPError, ValueError) as exc:
-        return Health(False, f"no answer: {type(exc).__name__}: {exc}")
+        with _quiet("elastic_transport"):
+            client = elasticsearch_client(
+                ElasticsearchSettings(url=url), request_timeout=timeout_s, max_retries=0
+            )
+            try:
+                health = dict(client.cluster.health())
+                nodes = dict(client.nodes.info(node_id="_local", filter_path="nodes.*.version"))
+            finally:
+                client.close()
+    except Exception as exc:  # any client error means: not answering yet
+        return Health(False, redact(f"no answer: {type(exc).__name__}: {exc}"))
     status = health.get("status")
-    versions = [n.get("version") for n in (nodes.json().get("nodes") or {}).values()]
+    versions = [n.get("version") for n in (nodes.get("nodes") or {}).values()]
     version = versions[0] if versions else None
     if status in ("green", "yellow"):
         return Health(True, f"cluster {health.get('cluster_name')} {status}", version)

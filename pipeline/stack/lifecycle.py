@@ -187,14 +187,17 @@ def down(
 
 
 def status(stack: StackSettings | None = None) -> list[Status]:
+    from pipeline.security.secrets import redact
+
     result = []
     for comp in components(stack):
         health = comp.health()
         record = None if comp.is_external() else _live_record(comp)
         result.append(Status(
             name=comp.name, healthy=health.healthy, external=comp.is_external(),
-            address=comp.address, pid=record.pid if record else None,
+            address=redact(comp.address), pid=record.pid if record else None,
             version=health.version or (None if comp.is_external() else comp.version),
-            detail=health.detail,
+            # Client errors can quote URLs and headers: secrets never reach the screen.
+            detail=redact(health.detail),
         ))  # fmt: skip
     return result
