@@ -158,6 +158,9 @@ class EnrichSettings(BaseSettings):
     batch_size: int = 32
     device: str = "cpu"
     chain: str = Field("", description="enricher names, comma separated; empty = the default chain")
+    backend: str = Field(
+        "onnx-int8", description="sentence encoder runtime: onnx-int8, onnx-fp32 or torch (issue 8)"
+    )
 
 
 class WorkerSettings(BaseSettings):

@@ -188,4 +188,11 @@ def load_encoder(
 
 def shared_encoder(resources: Resources) -> SentenceEncoder:
     """The worker's one encoder, built on first use and shared by every enricher."""
-    return resources.shared("encoder", load_encoder)
+    return resources.shared("encoder", lambda: _load_configured(resources.settings.backend))
+
+
+def _load_configured(backend: str) -> SentenceEncoder:
+    # The runtime is chosen by WIRESTREAM_ENRICH_BACKEND; ONNX lives in its own module.
+    from pipeline.enrich.onnx_backend import build_backend
+
+    return load_encoder(backend=build_backend(backend, model_path()))

@@ -1,0 +1,72 @@
+"""ONNX Runtime backend of the sentence encoder: the int8 (or fp32) export of MiniLM.
+
+Plugs into `SentenceEncoder` through `EncoderBackend` (token ids in, token embeddings out),
+so tokenisation, length-sorted batching and mean pooling + L2 norm are the torch path's own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.enrich import onnx_export
+
+BACKENDS = ("torch", "onnx-int8", "onnx-fp32")
+
+
+def session_options(threads: int | None = None) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    # One intra-op pool over the machine's cores; the graph is a chain, so inter-op
+    # parallelism only adds contention on a 2-core box.
+    options.intra_op_num_threads = threads or os.cpu_count() or 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
+@dataclass
+class OnnxBackend:
+    """`model.int8.onnx` (default) or `model.fp32.onnx` from the export cache."""
+
+    path: Path
+    threads: int | None = None
+    quantised: bool = True
+    cache_root: Path | None = None
+    name: str = ""
+    _session: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        import onnxruntime as ort
+
+        directory = onnx_export.export(self.path, self.cache_root)
+        filename = onnx_export.INT8_FILE if self.quantised else onnx_export.FP32_FILE
+        self.name = "onnx-int8" if self.quantised else "onnx-fp32"
+        self._session = ort.InferenceSession(
+            str(directory / filename),
+            sess_options=session_options(self.threads),
+            providers=["CPUExecutionProvider"],
+        )
+
+    def token_embeddings(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        (hidden,) = self._session.run(
+            ["last_hidden_state"], {"input_ids": input_ids, "attention_mask": attention_mask}
+        )
+        return hidden
+
+
+def build_backend(name: str, path: Path, threads: int | None = None) -> Any:
+    """The backend called `name` (see BACKENDS) for the model at `path`."""
+    if name == "torch":
+        from pipeline.enrich.encoder import TorchBackend
+
+        return TorchBackend(path, threads=threads)
+    if name in ("onnx-int8", "onnx-fp32"):
+        return OnnxBackend(path, threads=threads, quantised=name == "onnx-int8")
+    raise ValueError(f"unknown encoder backend {name!r}; choose one of {', '.join(BACKENDS)}")
