@@ -37,9 +37,7 @@ def _elasticsearch_ready(url: str) -> Any:
     from pipeline.security.es_client import elasticsearch_client
     from pipeline.settings import ElasticsearchSettings
 
-    client = elasticsearch_client(
-        ElasticsearchSettings(url=url), request_timeout=3, max_retries=0
-    )
+    client = elasticsearch_client(ElasticsearchSettings(url=url), request_timeout=3, max_retries=0)
 
     def check() -> bool:
         # `_cluster/health`, not `ping`: minimal distributions answer 405 on `HEAD /`.
