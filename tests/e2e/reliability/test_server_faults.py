@@ -7,10 +7,12 @@ Counts and the peak memory are printed as `RELIABILITY …` lines for docs/relia
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from elasticsearch import Elasticsearch
 from reliability_harness import (
     LIGHT_CHAIN,
@@ -32,6 +34,19 @@ from worker_process import Worker, remove_index
 
 OUTAGE_S = 30.0
 MB = 1024 * 1024
+
+
+def _disruption_allowed() -> bool:
+    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    return ci or bool(os.environ.get("WIRESTREAM_TEST_RECOVERY"))
+
+
+# Pausing or restarting the servers under other people's running tests would fail theirs: on
+# a shared developer stack these run only when asked; CI always runs them.
+pytestmark = pytest.mark.skipif(
+    not _disruption_allowed(),
+    reason="pauses/restarts the shared local stack: runs with CI=true or WIRESTREAM_TEST_RECOVERY=1",
+)
 
 
 def _nothing_lost(name: str, es, dep, bootstrap: str, sent: set[str]) -> Counts:
@@ -88,9 +103,9 @@ def test_elasticsearch_away_for_30_s_loses_nothing_and_the_worker_memory_stays_b
         WIRESTREAM_ES_RETRY_MAX_S="4",
     )
     before = articles(500, tag="before")
-    # During the outage a backlog much larger than the worker's buffers arrives: ~25 KB
-    # bodies, ~60 MB in all. A worker that kept consuming would grow by about that much.
-    during = articles(2500, tag="during", paragraphs=150)
+    # During the outage a backlog much larger than the worker's buffers arrives: ~37 KB
+    # bodies, ~90 MB in all. A worker that kept consuming would grow by about that much.
+    during = articles(2500, tag="during", paragraphs=250)
     backlog = sum(len(a["body"]) for a in during)
     feed = Feed(dep)
     try:
