@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "deadletter": "pipeline.cli.deadletter:deadletter",
     "kibana": "pipeline.cli.kibana:kibana",
     "reindex": "pipeline.cli.reindex:reindex",
+    "models": "pipeline.cli.models:models",
 }
 
 # One line each for `wirestream --help`, which must not import the subcommands to describe them.
@@ -39,6 +40,7 @@ SUMMARIES: dict[str, str] = {
     "deadletter": "List or replay dead-lettered records.",
     "kibana": "Import the Kibana saved objects.",
     "reindex": "Move the alias to a new index version without downtime.",
+    "models": "Export the ONNX int8 encoder into the cache (else done at first start).",
 }
 
 
