@@ -1,0 +1,181 @@
+"""Enrichment throughput: a naive per-article transformers baseline against wirestream's runner.
+
+    .venv/bin/python bench/enrich_throughput.py [--n 1000]
+
+Same run, same articles (Wikinews + BBC News from the shared data), each side in its own
+child process so peak RSS is per side:
+- naive: transformers PyTorch fp32, one article at a time, headline + full body up to 512
+  tokens, mean-pooled embedding, then the same topic head (stance has no targets here);
+- wirestream: the real `EnrichmentRunner` with the default chain (language, topics, stance,
+  quotes, entities, embedding), batches of the worker's size, the configured backend;
+- `wirestream enrich` on the same articles as a JSON-lines file (what a user runs).
+Writes the `enrich` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import common
+
+
+def _rss_self() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def naive(n: int) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import numpy as np
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from pipeline.enrich.encoder import model_path
+    from pipeline.enrich.topics import TopicHead
+
+    articles = common.real_articles(n)
+    path = str(model_path())
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+    head = TopicHead.load()
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for article in articles:
+            text = f"{article['headline']}\n\n{article['body']}"
+            enc = tokenizer(text, truncation=True, max_length=512, return_tensors="pt")
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            vector = (hidden * mask).sum(1) / mask.sum(1)
+            vector = torch.nn.functional.normalize(vector, dim=1).numpy().astype(np.float32)
+            head.topics(head.probabilities(vector)[0])
+    took = time.perf_counter() - started
+    return {"articles": len(articles), "seconds": took, "peak_rss": _rss_self()}
+
+
+def wirestream(n: int, batch: int) -> dict:
+    from pipeline.enrich.registry import DEFAULT_CHAIN
+    from pipeline.enrich.runner import EnrichmentRunner
+
+    articles = common.real_articles(n)
+    runner = EnrichmentRunner.from_names(DEFAULT_CHAIN)
+    split: dict[str, float] = dict.fromkeys(runner.names, 0.0)
+    for enricher in runner.enrichers:
+        inner = enricher.enrich
+
+        def timed(records, _inner=inner, _name=enricher.name):
+            t = time.perf_counter()
+            _inner(records)
+            split[_name] += time.perf_counter() - t
+
+        enricher.enrich = timed
+    runner.run(articles[:8])  # models built and warmed, as in a running worker
+    split = dict.fromkeys(split, 0.0)
+    started = time.perf_counter()
+    ok = 0
+    for i in range(0, len(articles), batch):
+        oks, _ = runner.run(articles[i : i + batch])
+        ok += len(oks)
+    took = time.perf_counter() - started
+    return {
+        "articles": ok,
+        "seconds": took,
+        "peak_rss": _rss_self(),
+        "split": split,
+        "backend": runner.enrichers and _backend_name(),
+    }
+
+
+def _backend_name() -> str:
+    from pipeline.settings import EnrichSettings
+
+    return EnrichSettings().backend
+
+
+def _child(mode: str, n: int, batch: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--n", str(n), "--batch", str(batch)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def cli(n: int) -> dict:
+    wirestream_bin = str(Path(sys.executable).with_name("wirestream"))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "articles.jsonl"
+        src.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in common.real_articles(n)))
+        rc, took, peak = common.run_measured(
+            [wirestream_bin, "enrich", "--format", "jsonl", str(src)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return {"rc": rc, "articles": n, "seconds": took, "peak_rss": peak}
+
+
+def report(n: int, batch: int) -> str:
+    command = f".venv/bin/python bench/enrich_throughput.py --n {n}"
+    head = common.header(command)  # before the runs: the load average at start
+    base = _child("naive", n, batch)
+    ours = _child("wirestream", n, batch)
+    user = cli(n)
+    base_rate = base["articles"] / base["seconds"]
+    ours_rate = ours["articles"] / ours["seconds"]
+    user_rate = user["articles"] / user["seconds"]
+    lines = [
+        "## Enrichment throughput",
+        "",
+        head,
+        f"- Backend (WIRESTREAM_ENRICH_BACKEND): `{ours['backend']}`; batch {batch}; "
+        f"load average at end: {common.load_average()}",
+        "",
+        "| path | articles | seconds | articles/s | ratio to naive | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| naive: transformers fp32, 1 article at a time, 512 tokens, embedding + topic head "
+        f"| {base['articles']} | {base['seconds']:.1f} | {base_rate:.1f} | 1.0× "
+        f"| {common.mb(base['peak_rss'])} |",
+        f"| wirestream `EnrichmentRunner`, full default chain, batched "
+        f"| {ours['articles']} | {ours['seconds']:.1f} | {ours_rate:.1f} "
+        f"| **{ours_rate / base_rate:.1f}×** | {common.mb(ours['peak_rss'])} |",
+        f"| `wirestream enrich --format jsonl` (process start and model load included) "
+        f"| {user['articles']} | {user['seconds']:.1f} | {user_rate:.1f} "
+        f"| {user_rate / base_rate:.1f}× | {common.mb(user['peak_rss'])} |",
+        "",
+        "Per-enricher time in the wirestream run (wall seconds, share):",
+        "",
+        "| enricher | seconds | share |",
+        "|---|---:|---:|",
+    ]
+    total = sum(ours["split"].values()) or 1.0
+    for name, secs in sorted(ours["split"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {name} | {secs:.1f} | {secs / total:.0%} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--child", choices=["naive", "wirestream"])
+    args = parser.parse_args()
+    if args.child:
+        result = naive(args.n) if args.child == "naive" else wirestream(args.n, args.batch)
+        print(json.dumps(result))
+        return
+    body = report(args.n, args.batch)
+    common.write_section("enrich", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
