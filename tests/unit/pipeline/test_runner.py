@@ -94,6 +94,14 @@ def test_invalid_input_becomes_a_validate_failure_with_the_schema_error():
     assert errs[1].article_id is None
 
 
+@pytest.mark.parametrize("body", ["", " \n\t "])
+def test_an_article_without_text_is_rejected_not_indexed(body):
+    oks, errs = EnrichmentRunner([]).run([article(5, body=body)])
+    assert oks == []
+    assert [e.stage for e in errs] == ["validate"]
+    assert "body" in errs[0].message
+
+
 def test_one_bad_record_in_a_batch_does_not_fail_the_others():
     boom = Boom()
     batch = [article(5), article(6, body="BOOM goes the article"), article(7)]
