@@ -74,7 +74,9 @@ def main() -> None:
             burst["load_average"] = sustained_load
         finally:
             worker.stop()
-        backend = dep.env().get("WIRESTREAM_ENRICH_BACKEND", "default (settings)")
+        from pipeline.settings import EnrichSettings
+
+        backend = EnrichSettings().backend
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "e2e.json").write_text(
         json.dumps({"loads": loads, "sustained": burst, "peak_rss": worker.peak_rss}, indent=2)
@@ -88,8 +90,8 @@ def main() -> None:
         f"**Sustained**: {burst['n']} articles produced at once (distinct ids, content cycled "
         f"over 1,000 real articles): all {burst['enriched']} enriched in "
         f"{burst['seconds']:.1f} s = **{burst['rate']:.1f} articles/s** "
-        f"(produce took {burst['produce_s']:.1f} s; {burst['searchable']} documents searchable "
-        f"after refresh; load average before: {burst['load_average']}).",
+        f"(produce took {burst['produce_s']:.1f} s; {burst['searchable']} documents in the "
+        f"index after refresh, all phases together; load average before: {burst['load_average']}).",
         "",
         "**Latency at fixed offered load** (produce → enriched record on the topic, i.e. "
         "indexed; searchable adds at most the index refresh interval):",
