@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable, Iterator
@@ -52,7 +53,8 @@ def _fast(name: str) -> Callable[[Any], Any] | None:
     # The same formats as the jsonschema path: checked where it checks them, else accepted.
     formats = {f: functools.partial(_conforms, checker, f) for f in _FORMATS}
     try:
-        return fastjsonschema.compile(load_schema(name), formats=formats)
+        # deepcopy: fastjsonschema rewrites `$ref`s of the schema it is given in place
+        return fastjsonschema.compile(copy.deepcopy(load_schema(name)), formats=formats)
     except Exception:
         return None
 

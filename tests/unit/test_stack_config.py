@@ -185,3 +185,16 @@ def test_vector_module_option_is_dropped_only_for_a_jdk_without_it(tmp_path, mod
     options = (server.config_dir / "jvm.options").read_text()
     assert "-XX:+UseG1GC" in options
     assert ("jdk.incubator.vector" in options) is kept
+
+
+def test_kafka_cluster_ids_never_start_with_a_dash(monkeypatch):
+    import uuid
+
+    from pipeline.stack import kafka
+
+    # 0xf8 0x... encodes to "-..." in URL-safe base64: the first draw must be refused.
+    draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(int=1)])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(draws))
+    cluster_id = kafka.new_cluster_id()
+    assert not cluster_id.startswith("-")
+    assert len(cluster_id) == 22
