@@ -30,14 +30,29 @@ def test_mean_pooling_ignores_padding_and_normalises():
 
 @pytest.mark.slow
 def test_encoding_in_a_batch_equals_encoding_alone():
+    """Padding a text to its batch's length must not change its embedding (exact backend)."""
+    from pipeline.enrich.encoder import load_encoder
+
+    encoder = load_encoder()  # PyTorch fp32: deterministic up to float rounding
+    texts = ["Short one.", "A much longer sentence about interest rates and the economy " * 5]
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert together.shape == (2, DIM)
+    assert np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_serving_backend_barely_depends_on_the_batch():
+    """Dynamic int8 quantisation scales activations per batch, so batch-mates move a text a
+    little; never enough to change what it is close to."""
     from pipeline.enrich.encoder import shared_encoder
 
     encoder = shared_encoder(real_resources())
     texts = ["Short one.", "A much longer sentence about interest rates and the economy " * 5]
     together = encoder.encode(texts)
     alone = np.stack([encoder.encode([t])[0] for t in texts])
-    assert together.shape == (2, DIM)
-    assert np.allclose(together, alone, atol=1e-5)
+    assert (together * alone).sum(axis=1).min() > 0.98  # measured: 0.986 for "Short one."
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
