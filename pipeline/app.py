@@ -5,8 +5,19 @@ from __future__ import annotations
 import faust
 from mode import CrashingSupervisor
 
+from pipeline.idempotent_transport import IdempotentTransport
 from pipeline.security.kafka import faust_credentials
 from pipeline.settings import KafkaSettings, WorkerSettings
+
+
+class WorkerApp(faust.App):
+    """A Faust app whose producers are idempotent (see `pipeline.idempotent_transport`)."""
+
+    def _new_transport(self) -> IdempotentTransport:
+        return IdempotentTransport(self.conf.broker_consumer, self)
+
+    def _new_producer_transport(self) -> IdempotentTransport:
+        return IdempotentTransport(self.conf.broker_producer, self)
 
 
 def create_app(
@@ -16,7 +27,7 @@ def create_app(
     kafka = kafka or KafkaSettings()
     brokers = [f"kafka://{host.strip()}" for host in kafka.bootstrap.split(",") if host.strip()]
     compression = None if kafka.compression == "none" else kafka.compression
-    return faust.App(
+    return WorkerApp(
         worker.app_id,
         broker=brokers,
         broker_client_id=kafka.client_id,

@@ -1,4 +1,4 @@
-"""Producing the worker's output through Faust's producer (aiokafka, acks=all)."""
+"""Producing the worker's output through Faust's producer (aiokafka, idempotent, acks=all)."""
 
 from __future__ import annotations
 
