@@ -7,7 +7,9 @@ that short texts are not padded to the longest text of the whole call.
 
 The transformer itself sits behind `EncoderBackend` (token ids in, token embeddings out),
 so a faster runtime (ONNX Runtime int8, issue 8) can replace PyTorch without touching the
-tokenisation, batching or pooling, and without changing a single embedding consumer.
+tokenisation, batching or pooling, and without changing a single embedding consumer. The
+tokenizer is `tokenizers` on the model's tokenizer.json (`wordpiece.py`), so the ONNX path
+imports neither transformers nor PyTorch.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pipeline.enrich.resources import Resources
+from pipeline.enrich.wordpiece import WordPieceTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,14 @@ DIM = 384
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_LENGTH = 256
 """The model's own `max_seq_length` (sentence_bert_config.json): it was trained with it."""
+
+
+class Tokenizer(Protocol):
+    """Text in, token ids with the special tokens out (`wordpiece.WordPieceTokenizer`)."""
+
+    pad_token_id: int
+
+    def input_ids(self, texts: Sequence[str], max_length: int) -> list[list[int]]: ...
 
 
 class EncoderBackend(Protocol):
@@ -131,7 +142,7 @@ def length_batches(lengths: Sequence[int], token_budget: int, max_batch: int) ->
 
 @dataclass
 class SentenceEncoder:
-    tokenizer: Any
+    tokenizer: Tokenizer
     backend: EncoderBackend
     max_length: int = MAX_LENGTH
     # 2048 padded tokens per batch: with 8192 the attention buffers of one batch took the
@@ -145,15 +156,8 @@ class SentenceEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        ids = self.tokenizer(
-            list(texts),
-            truncation=True,
-            max_length=max_length or self.max_length,
-            add_special_tokens=True,
-            return_attention_mask=False,
-            return_token_type_ids=False,
-        )["input_ids"]
-        pad = self.tokenizer.pad_token_id or 0
+        ids = self.tokenizer.input_ids(texts, max_length or self.max_length)
+        pad = self.tokenizer.pad_token_id
         for batch in length_batches([len(x) for x in ids], self.token_budget, self.max_batch):
             width = max(len(ids[i]) for i in batch)
             input_ids = np.full((len(batch), width), pad, dtype=np.int64)
@@ -171,11 +175,9 @@ def load_encoder(
 ) -> SentenceEncoder:
     """The tokenizer of the installed model and a backend (default: PyTorch fp32)."""
     _offline()
-    from transformers import AutoTokenizer
-
     started = time.perf_counter()
     path = path or model_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    tokenizer = WordPieceTokenizer.from_model_dir(path)
     backend = backend or TorchBackend(path, threads=threads)
     log.info(
         "encoder loaded",
