@@ -35,3 +35,20 @@ def test_enricher_reads_headline_and_body():
     }
     LanguageEnricher(Resources()).enrich([record])
     assert record["language"] == "de"
+
+
+def test_a_clear_opening_settles_a_long_article_and_an_unclear_one_reads_further(detector):
+    german = "Der Bundestag hat am Donnerstag ein neues Gesetz zur Energiepolitik beschlossen. "
+    names = "Angela Merkel, Olaf Scholz, Emmanuel Macron, Joe Biden, Rishi Sunak. " * 6
+    looked: list[int] = []
+
+    class Recording:
+        def compute_language_confidence_values(self, text):
+            looked.append(len(text))
+            return detector.compute_language_confidence_values(text)
+
+    assert detect_language(Recording(), german * 40) == "de"
+    assert looked == [400]
+    looked.clear()
+    assert detect_language(Recording(), names + german * 40) == "de"
+    assert looked == [400, 3000]
