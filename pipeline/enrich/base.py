@@ -30,3 +30,19 @@ class Enricher(Protocol):
 
 def is_english(record: Record) -> bool:
     return record.get("language") == "en"
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """An enricher whose expensive preparation can run while earlier enrichers still work.
+
+    The runner calls `prefetch` in a background thread as soon as every enricher named in
+    `prefetch_after` (those in the chain) has finished with the batch, and `enrich` later
+    in chain order as usual. `prefetch` only warms a cache: `enrich` must give the same
+    result without it, and a prefetch that fails is ignored.
+    """
+
+    name: str
+    prefetch_after: frozenset[str]
+
+    def prefetch(self, records: Sequence[Record]) -> None: ...

@@ -14,11 +14,13 @@ from pipeline.enrich.resources import Resources
 ENRICHERS: dict[str, str] = {
     "wirecopy.v1": "pipeline.enrich.wirecopy:WireCopyEnricher",
     "language.lingua.v1": "pipeline.enrich.language:LanguageEnricher",
-    "entities.spacy.v1": "pipeline.enrich.entities:EntityEnricher",
-    "quotes.rules.v1": "pipeline.enrich.quotes:QuoteEnricher",
     "embedding.minilm.v1": "pipeline.enrich.embedding:EmbeddingEnricher",
     "topic.minilm.v1": "pipeline.enrich.topics:TopicEnricher",
     "stance.minilm.v1": "pipeline.enrich.stance:StanceEnricher",
+    # Last, so that their spaCy parse (a prefetch, started once language is known) runs
+    # on the second core while the encoder enrichers above run (issue 8).
+    "entities.spacy.v1": "pipeline.enrich.entities:EntityEnricher",
+    "quotes.rules.v1": "pipeline.enrich.quotes:QuoteEnricher",
 }
 
 DEFAULT_CHAIN: tuple[str, ...] = tuple(ENRICHERS)

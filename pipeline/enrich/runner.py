@@ -15,13 +15,14 @@ import copy
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pipeline import __version__, schemas
 from pipeline.enrich import registry
-from pipeline.enrich.base import Enricher, Record
+from pipeline.enrich.base import Enricher, Prefetching, Record
 from pipeline.enrich.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class EnrichmentRunner:
         self.names = [e.name for e in self.enrichers]
         self.model = ",".join(self.names)
         self.version = f"wirestream-{__version__}+" + "+".join(self.names)
+        self._prefetchers = [e for e in self.enrichers if isinstance(e, Prefetching)]
+        # One thread: prefetches of a batch (and of consecutive batches) never overlap.
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_names(
@@ -123,9 +127,18 @@ class EnrichmentRunner:
             else:
                 live.append((article, skeleton(article)))
 
-        for enricher in self.enrichers:
-            live, failed = self._apply(enricher, live)
-            errs.extend(failed)
+        prefetches: list[Future] = []
+        waiting = list(self._prefetchers)
+        done: set[str] = set()
+        try:
+            for enricher in self.enrichers:
+                waiting = self._start_prefetches(waiting, done, live, prefetches)
+                live, failed = self._apply(enricher, live)
+                errs.extend(failed)
+                done.add(enricher.name)
+        finally:
+            for future in prefetches:
+                future.exception()  # wait: nothing of this batch runs after `run` returns
 
         oks: list[Record] = []
         # The batch's wall time shared out: the amortised cost of one article in this batch.
@@ -148,6 +161,25 @@ class EnrichmentRunner:
             else:
                 oks.append(record)
         return oks, errs
+
+    def _start_prefetches(
+        self,
+        waiting: list[Prefetching],
+        done: set[str],
+        live: list[tuple[Any, Record]],
+        started: list[Future],
+    ) -> list[Prefetching]:
+        if not live:
+            return []
+        still = []
+        for enricher in waiting:
+            if (enricher.prefetch_after & set(self.names)) <= done:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="prefetch")
+                started.append(self._pool.submit(_prefetch, enricher, [r for _, r in live]))
+            else:
+                still.append(enricher)
+        return still
 
     def _apply(
         self, enricher: Enricher, live: list[tuple[Any, Record]]
@@ -186,6 +218,13 @@ class EnrichmentRunner:
         )
         message = f"{enricher.name}: {_describe(exc)}"
         return Failure("enrich", exc.__class__.__name__, message, pair[0], pair[1].get("id"))
+
+
+def _prefetch(enricher: Prefetching, records: list[Record]) -> None:
+    try:
+        enricher.prefetch(records)
+    except Exception as exc:  # the enricher does the work itself, and reports any error
+        log.debug("prefetch failed", extra={"enricher": enricher.name, "error": _describe(exc)})
 
 
 def quote_records(enriched: Record) -> list[Record]:

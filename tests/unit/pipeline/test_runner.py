@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -160,3 +162,63 @@ def test_the_real_cheap_chain_enriches_the_sample_shape():
     assert errs == []
     assert oks[0]["language"] == "en"
     assert oks[0]["dateline"]["place"] == "WASHINGTON"
+
+
+class Slow:
+    """Takes its time, like an encoder enricher; records what ran meanwhile."""
+
+    name = "fake.slow.v1"
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def enrich(self, records: Sequence[dict]) -> None:
+        self.log.append("slow starts")
+        time.sleep(0.3)
+        self.log.append("slow ends")
+
+
+class Parsing:
+    """Prefetches after `fake.boom.v1` (whose language it needs) and uses what it prefetched;
+    like the real parse cache, `enrich` waits for a prefetch in flight."""
+
+    name = "fake.parsing.v1"
+    prefetch_after = frozenset({"fake.boom.v1", "not.in.the.chain.v1"})
+
+    def __init__(self, log: list[str], fail: bool = False) -> None:
+        self.log, self.fail, self.ready = log, fail, set()
+        self.in_flight = threading.Lock()
+
+    def prefetch(self, records: Sequence[dict]) -> None:
+        with self.in_flight:
+            self.log.append("prefetch starts")
+            if self.fail:
+                raise RuntimeError("prefetch broke")
+            assert all(r["language"] == "en" for r in records)
+            self.ready |= {r["id"] for r in records}
+            self.log.append("prefetch ends")
+
+    def enrich(self, records: Sequence[dict]) -> None:
+        with self.in_flight:
+            self.log.append("enrich uses prefetched" if self.ready else "enrich works alone")
+        for record in records:
+            record["entities"] = []
+
+
+def test_a_prefetch_runs_once_its_inputs_are_ready_alongside_the_enrichers_before_it():
+    log: list[str] = []
+    parsing = Parsing(log)
+    oks, errs = EnrichmentRunner([Boom(), Slow(log), parsing]).run([article(15), article(16)])
+
+    assert errs == [] and len(oks) == 2
+    assert log.index("prefetch starts") < log.index("slow ends")
+    assert log[-1] == "enrich uses prefetched"
+    assert parsing.ready == {article(15)["id"], article(16)["id"]}
+
+
+def test_a_failed_prefetch_is_ignored_and_the_enricher_does_the_work():
+    log: list[str] = []
+    oks, errs = EnrichmentRunner([Boom(), Parsing(log, fail=True)]).run([article(17)])
+
+    assert errs == [] and len(oks) == 1
+    assert sorted(log) == ["enrich works alone", "prefetch starts"]
