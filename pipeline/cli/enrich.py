@@ -48,10 +48,13 @@ def enrich(
 ) -> None:
     """Enrich wire files and print news.enriched.v1 JSON lines (`-` reads stdin)."""
     from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.enrich.torch_guard import torch_kept_out
     from pipeline.settings import EnrichSettings
 
+    # spaCy's import would pull in PyTorch (~1 GB) that the ONNX encoder never calls.
     try:
-        runner = EnrichmentRunner.from_names(_chain(enrichers))
+        with torch_kept_out(EnrichSettings().backend):
+            runner = EnrichmentRunner.from_names(_chain(enrichers))
     except (RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 

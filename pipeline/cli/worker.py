@@ -128,6 +128,7 @@ def worker(loglevel: str) -> None:
     from pipeline.app import create_app
     from pipeline.enrich.resources import Resources
     from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.enrich.torch_guard import torch_kept_out
     from pipeline.processor import BatchProcessor
     from pipeline.publisher import FaustPublisher
     from pipeline.retry import StopSignal
@@ -150,11 +151,13 @@ def worker(loglevel: str) -> None:
     log.info("index ready", extra={"alias": es_settings.alias, "index": index})
 
     names = chain_names(enrich_settings.chain)
-    try:
-        runner = EnrichmentRunner.from_names(names, Resources(enrich_settings))
-    except (RuntimeError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    _, errs = runner.run([WARMUP_ARTICLE])  # loads anything an enricher builds lazily
+    # spaCy's import would pull in PyTorch (~1 GB) that the ONNX encoder never calls.
+    with torch_kept_out(enrich_settings.backend):
+        try:
+            runner = EnrichmentRunner.from_names(names, Resources(enrich_settings))
+        except (RuntimeError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        _, errs = runner.run([WARMUP_ARTICLE])  # loads anything an enricher builds lazily
     if errs:
         log.warning("warm-up article failed", extra={"error": errs[0].message[:500]})
     log.info("enrichers loaded", extra={"enrichers": names, "version": runner.version})

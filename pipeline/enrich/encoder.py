@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pipeline.enrich.resources import Resources
+from pipeline.enrich.torch_guard import allow_torch
 from pipeline.enrich.wordpiece import WordPieceTokenizer
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ class TorchBackend:
 
     def __post_init__(self) -> None:
         _offline()
+        # This backend needs PyTorch even if the process started without it (torch_guard).
+        allow_torch()
         import torch
         from transformers import AutoModel
 

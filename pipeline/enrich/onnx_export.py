@@ -62,8 +62,17 @@ def cache_dir_for(model_dir: Path, cache_root: Path | None = None) -> Path:
     return (cache_root or default_cache_root()) / f"all-minilm-l6-v2-{model_fingerprint(model_dir)}"
 
 
+def is_cached(model_dir: Path, cache_root: Path | None = None) -> bool:
+    """Whether `export` would find its files without exporting (so without PyTorch)."""
+    return (cache_dir_for(model_dir, cache_root) / INT8_FILE).is_file()
+
+
 def _export_fp32(model_dir: Path, target: Path) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from pipeline.enrich.torch_guard import allow_torch
+
+    # The cache can vanish under a worker that started without PyTorch (torch_guard).
+    allow_torch()
     import torch
     from transformers import AutoModel
 
