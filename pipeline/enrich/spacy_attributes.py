@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
@@ -76,6 +76,17 @@ def _required_values(spec: dict[str, Any]) -> list[tuple[str, str]] | None:
     return None
 
 
+class _TokenRules(NamedTuple):
+    satisfied: frozenset[tuple[int, int]]
+    """(pattern, position) pairs the token satisfies."""
+    single: tuple[int, ...]
+    """Rules of one-token patterns that match it, in rule order."""
+    effect: tuple[tuple[int, int], ...]
+    """(column, value) those rules leave, the later rule winning."""
+    starts: tuple[int, ...]
+    """Multi-token patterns whose first token it satisfies."""
+
+
 class FastAttributeRuler:
     """Drop-in for the model's `attribute_ruler` with the same rules and output."""
 
@@ -105,6 +116,13 @@ class FastAttributeRuler:
                     for value in required or ():
                         self._by_value.setdefault(value, []).append(candidate)
         self._satisfied: dict[tuple[int, int, int, int], frozenset[tuple[int, int]]] = {}
+        self._token_cache: dict[tuple[int, int, int, int], _TokenRules] = {}
+        # Patterns of one token: their rules' effect on a token can be composed once per key.
+        self._single = frozenset(
+            p
+            for p, (rule, predicates) in enumerate(self.patterns)
+            if len(predicates) == 1 and self.indices[rule] in (0, -1)
+        )
 
     def _satisfies(self, key: tuple[int, int, int, int]) -> frozenset[tuple[int, int]]:
         """(pattern, position in it) pairs a token with these attribute values satisfies."""
@@ -129,36 +147,58 @@ class FastAttributeRuler:
             self._satisfied[key] = found
         return found
 
-    def matches(self, doc: Doc) -> list[tuple[int, int]]:
-        """(rule, token index) of every rule that applies, in the order rules are applied."""
-        keys = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
-        satisfied = [self._satisfies(tuple(key)) for key in keys]
-        found: set[tuple[int, int]] = set()
-        n = len(keys)
-        for start in range(n):
-            for p, j in satisfied[start]:
-                if j != 0:
-                    continue
+    def _token_rules(self, key: tuple[int, int, int, int]) -> _TokenRules:
+        """What the rules do to a token with these attribute values on their own, and
+        which multi-token patterns might start at it; cached like `_satisfies`."""
+        found = self._token_cache.get(key)
+        if found is None:
+            satisfied = self._satisfies(key)
+            single = sorted({self.patterns[p][0] for p, _ in satisfied if p in self._single})
+            effect: dict[int, int] = {}
+            for rule in single:
+                for attr, value in self.attrs[rule].items():
+                    effect[_COLUMN[attr]] = value
+            starts = tuple(p for p, j in satisfied if j == 0 and p not in self._single)
+            found = _TokenRules(satisfied, tuple(single), tuple(effect.items()), starts)
+            if len(self._token_cache) >= _CACHE_LIMIT:
+                self._token_cache.clear()
+            self._token_cache[key] = found
+        return found
+
+    def _multi_token_matches(self, tokens: list[_TokenRules]) -> dict[int, set[int]]:
+        """Token index -> the multi-token rules ("gon na", "ai n't") that set it."""
+        found: dict[int, set[int]] = {}
+        n = len(tokens)
+        for start, token in enumerate(tokens):
+            for p in token.starts:
                 rule, predicates = self.patterns[p]
                 length = len(predicates)
                 if start + length > n:
                     continue
-                if all((p, k) in satisfied[start + k] for k in range(1, length)):
+                if all((p, k) in tokens[start + k].satisfied for k in range(1, length)):
                     index = self.indices[rule]
                     target = start + index if index >= 0 else start + length + index
                     if not start <= target < start + length:
                         raise ValueError(f"attribute rule {rule}: index {index} outside its match")
-                    found.add((rule, target))
-        return sorted(found)
+                    found.setdefault(target, set()).add(rule)
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
+        keys = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
+        tokens = [self._token_rules(tuple(key)) for key in keys]
+        multi = self._multi_token_matches(tokens)
         values = doc.to_array(list(_WRITTEN)).tolist()
-        for rule, token in self.matches(doc):
-            row = values[token]
-            for attr, value in self.attrs[rule].items():
-                row[_COLUMN[attr]] = value
+        for i, (token, row) in enumerate(zip(tokens, values, strict=True)):
+            if i in multi:
+                # Rules apply in rule order whatever their length, later ones winning.
+                for rule in sorted(set(token.single) | multi[i]):
+                    for attr, value in self.attrs[rule].items():
+                        row[_COLUMN[attr]] = value
+            else:
+                for col, value in token.effect:
+                    row[col] = value
         doc.from_array(list(_WRITTEN), numpy.array(values, dtype="uint64"))
         return doc
 
