@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -117,6 +118,7 @@ class DocCache:
         self.capacity = capacity
         self.batch_size = batch_size
         self._docs: OrderedDict[tuple[str, str], Doc] = OrderedDict()
+        self._lock = threading.Lock()
 
     @staticmethod
     def _key(record: Record) -> tuple[str, str]:
@@ -125,20 +127,27 @@ class DocCache:
         return str(record.get("id")), digest
 
     def docs(self, records: Sequence[Record]) -> list[Doc]:
-        """The parse of every record's body, parsing the missing ones in one `nlp.pipe`."""
-        keys = [self._key(r) for r in records]
-        missing = [i for i, k in enumerate(keys) if k not in self._docs]
-        texts = [parse_prefix(records[i].get("body") or "") for i in missing]
-        for i, doc in zip(missing, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
-            # The tok2vec tensor is most of a Doc's memory and no enricher reads it.
-            doc.tensor = numpy.zeros((0,), dtype="float32")
-            self._docs[keys[i]] = doc
-        result = [self._docs[k] for k in keys]
-        for k in keys:
-            self._docs.move_to_end(k)
-        while len(self._docs) > self.capacity:
-            self._docs.popitem(last=False)
-        return result
+        """The parse of every record's body, parsing the missing ones in one `nlp.pipe`.
+
+        One caller at a time: a caller that finds a parse of its records under way (the
+        runner's prefetch thread) waits for it instead of parsing them again, and the
+        pipeline's caches (spacy_attributes.py, spacy_lemmas.py) see one thread.
+        """
+        with self._lock:
+            keys = [self._key(r) for r in records]
+            missing = [i for i, k in enumerate(keys) if k not in self._docs]
+            texts = [parse_prefix(records[i].get("body") or "") for i in missing]
+            parsed = self.nlp.pipe(texts, batch_size=self.batch_size)
+            for i, doc in zip(missing, parsed, strict=True):
+                # The tok2vec tensor is most of a Doc's memory and no enricher reads it.
+                doc.tensor = numpy.zeros((0,), dtype="float32")
+                self._docs[keys[i]] = doc
+            result = [self._docs[k] for k in keys]
+            for k in keys:
+                self._docs.move_to_end(k)
+            while len(self._docs) > self.capacity:
+                self._docs.popitem(last=False)
+            return result
 
 
 def shared_docs(resources: Resources) -> DocCache:

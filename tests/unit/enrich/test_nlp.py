@@ -57,3 +57,22 @@ def test_long_body_is_parsed_up_to_a_paragraph_break():
 
 def test_short_body_is_parsed_whole():
     assert parse_prefix("short body") == "short body"
+
+
+def test_concurrent_callers_parse_a_batch_once():
+    import threading
+
+    class SlowNlp(CountingNlp):
+        def pipe(self, texts, batch_size: int = 32):
+            threading.Event().wait(0.05)  # a parse under way when the second caller comes
+            yield from super().pipe(texts, batch_size)
+
+    nlp = SlowNlp()
+    cache = DocCache(nlp)
+    records = [{"id": "a", "body": "one"}, {"id": "b", "body": "two"}]
+    threads = [threading.Thread(target=cache.docs, args=(records,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert nlp.parsed == 2
