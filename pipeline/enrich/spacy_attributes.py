@@ -28,9 +28,10 @@ Predicate = Callable[[dict[str, Any]], bool]
 _KEYS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 _WRITTEN = (POS, MORPH, LEMMA, TAG, DEP)
 _COLUMN = {attr: col for col, attr in enumerate(_WRITTEN)}
-_CACHE_LIMIT = 200_000
-"""Distinct (tag, word, dependency, space) combinations kept; a worker's vocabulary
-stays far below this, a flood of junk tokens only costs a re-computation."""
+_CACHE_LIMIT = 100_000
+"""Distinct (tag, word, dependency, space) combinations kept (about 10,000 after 200
+articles); beyond it the caches restart, so junk tokens cost time, not memory. Results
+are interned: an entry costs its key and a slot, ~15 MB at the limit."""
 
 
 class UnsupportedPattern(ValueError):
@@ -117,12 +118,18 @@ class FastAttributeRuler:
                         self._by_value.setdefault(value, []).append(candidate)
         self._satisfied: dict[tuple[int, int, int, int], frozenset[tuple[int, int]]] = {}
         self._token_cache: dict[tuple[int, int, int, int], _TokenRules] = {}
+        self._interned: dict[Any, Any] = {}
         # Patterns of one token: their rules' effect on a token can be composed once per key.
         self._single = frozenset(
             p
             for p, (rule, predicates) in enumerate(self.patterns)
             if len(predicates) == 1 and self.indices[rule] in (0, -1)
         )
+
+    def _reset(self) -> None:
+        self._satisfied.clear()
+        self._token_cache.clear()
+        self._interned.clear()
 
     def _satisfies(self, key: tuple[int, int, int, int]) -> frozenset[tuple[int, int]]:
         """(pattern, position in it) pairs a token with these attribute values satisfies."""
@@ -142,8 +149,9 @@ class FastAttributeRuler:
                 + self._anywhere
             )
             found = frozenset((p, j) for p, j, predicate in candidates if predicate(token))
+            found = self._interned.setdefault(found, found)
             if len(self._satisfied) >= _CACHE_LIMIT:
-                self._satisfied.clear()
+                self._reset()
             self._satisfied[key] = found
         return found
 
@@ -160,8 +168,9 @@ class FastAttributeRuler:
                     effect[_COLUMN[attr]] = value
             starts = tuple(p for p, j in satisfied if j == 0 and p not in self._single)
             found = _TokenRules(satisfied, tuple(single), tuple(effect.items()), starts)
+            found = self._interned.setdefault(found, found)
             if len(self._token_cache) >= _CACHE_LIMIT:
-                self._token_cache.clear()
+                self._reset()
             self._token_cache[key] = found
         return found
 

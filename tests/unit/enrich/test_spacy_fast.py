@@ -52,3 +52,14 @@ def test_unknown_pattern_keeps_spacys_ruler():
     ruler.add([[{"SHAPE": "Xxxx"}]], {"TAG": "NNP"})
     with pytest.raises(UnsupportedPattern):
         FastAttributeRuler(ruler)
+
+
+def test_same_annotation_when_the_caches_restart(pipelines, monkeypatch):
+    from pipeline.enrich import spacy_attributes, spacy_lemmas
+
+    monkeypatch.setattr(spacy_attributes, "_CACHE_LIMIT", 5)
+    monkeypatch.setattr(spacy_lemmas, "_CACHE_LIMIT", 5)
+    spacy_nlp, fast = pipelines
+    attrs = [POS, TAG, MORPH, LEMMA, DEP, HEAD]
+    for text in TEXTS[:3]:
+        assert numpy.array_equal(spacy_nlp(text).to_array(attrs), fast(text).to_array(attrs))
