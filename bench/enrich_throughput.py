@@ -67,9 +67,11 @@ def naive(n: int) -> dict:
 def wirestream(n: int, batch: int) -> dict:
     from pipeline.enrich.registry import DEFAULT_CHAIN
     from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.enrich.torch_guard import torch_kept_out
 
     articles = common.real_articles(n)
-    runner = EnrichmentRunner.from_names(DEFAULT_CHAIN)
+    with torch_kept_out(_backend_name()):  # as the worker loads its models
+        runner = EnrichmentRunner.from_names(DEFAULT_CHAIN)
     split: dict[str, float] = {}
 
     def timed(inner, name):
