@@ -165,10 +165,18 @@ class ParsedFieldEnricher:
 
     name: str
     field: str
+    # The parse reads the body as wirecopy left it and only English records: once those
+    # two ran, the runner parses in its background thread while the encoder enrichers run.
+    prefetch_after = frozenset({"wirecopy.v1", "language.lingua.v1"})
 
     def __init__(self, resources: Resources | None = None) -> None:
         self.resources = resources or Resources()
         self.docs = shared_docs(self.resources)
+
+    def prefetch(self, records: Sequence[Record]) -> None:
+        english = [r for r in records if is_english(r)]
+        if english:
+            self.docs.docs(english)
 
     def extract(self, record: Record, doc: Doc) -> list[dict]:
         raise NotImplementedError

@@ -76,3 +76,31 @@ def test_concurrent_callers_parse_a_batch_once():
     for thread in threads:
         thread.join()
     assert nlp.parsed == 2
+
+
+def test_a_parsed_field_enricher_prefetches_english_parses_for_its_enrich():
+    from pipeline.enrich.base import Prefetching
+    from pipeline.enrich.nlp import ParsedFieldEnricher
+    from pipeline.enrich.resources import Resources
+
+    class Lengths(ParsedFieldEnricher):
+        name, field = "fake.lengths.v1", "entities"
+
+        def extract(self, record, doc):
+            return [{"length": len(doc.text)}]
+
+    nlp = CountingNlp()
+    resources = Resources()
+    resources.shared("spacy.docs", lambda: DocCache(nlp))  # the parse cache the enricher finds
+    enricher = Lengths(resources)
+    records = [
+        {"id": "a", "body": "one", "language": "en"},
+        {"id": "b", "body": "zwei", "language": "de"},
+    ]
+
+    assert isinstance(enricher, Prefetching)
+    assert enricher.prefetch_after == {"wirecopy.v1", "language.lingua.v1"}
+    enricher.prefetch(records)
+    enricher.enrich(records)
+    assert nlp.parsed == 1
+    assert [r["entities"] for r in records] == [[{"length": 3}], []]
