@@ -161,6 +161,11 @@ class EnrichSettings(BaseSettings):
     backend: str = Field(
         "onnx-int8", description="sentence encoder runtime: onnx-int8, onnx-fp32 or torch (issue 8)"
     )
+    model_cache_dir: Path | None = Field(
+        None,
+        description="where the encoder's ONNX export is kept (default: <stack cache dir>/models;"
+        " the image bakes one in)",
+    )
 
 
 class WorkerSettings(BaseSettings):

@@ -93,8 +93,14 @@ class TorchBackend:
         _offline()
         # This backend needs PyTorch even if the process started without it (torch_guard).
         allow_torch()
-        import torch
-        from transformers import AutoModel
+        try:
+            import torch
+            from transformers import AutoModel
+        except ImportError as exc:
+            raise RuntimeError(
+                f"the torch encoder backend needs PyTorch and transformers ({exc}): install "
+                "wirestream[export], or serve with WIRESTREAM_ENRICH_BACKEND=onnx-int8"
+            ) from exc
 
         self.threads = _configure_threads(self.threads)
         from transformers.utils import logging as hf_logging

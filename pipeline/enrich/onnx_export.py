@@ -5,13 +5,18 @@ export is `torch.onnx.export` (TorchScript exporter) followed by ONNX Runtime's 
 fusions and `quantize_dynamic` (int8 weights, activations quantised per batch at run time).
 PyTorch is needed only here: a worker whose cache is warm never imports it for the model.
 
-The cache directory name carries a hash of the weights and the versions of everything that
-shapes the file, so a new model or a new ONNX Runtime gets a new export, never a stale one.
+The cache directory name carries a hash of the weights, the recipe and the ONNX Runtime
+that fuses, quantises and then serves the file, so a new model or a new ONNX Runtime gets a
+new export, never a stale one. The exporting toolchain (torch, transformers, onnx) is not in
+the name but in the directory's `export.json`: a serving install has none of it and must
+still find the export made at image build time (the `serve` extra, issue 8).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -37,7 +42,7 @@ def _version(dist: str) -> str:
 
 
 def model_fingerprint(model_dir: Path) -> str:
-    """sha256 of the model's weights and config, plus the versions of the export toolchain."""
+    """sha256 of the model's weights and config, the export recipe and ONNX Runtime's version."""
     digest = hashlib.sha256()
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         path = model_dir / name
@@ -46,16 +51,16 @@ def model_fingerprint(model_dir: Path) -> str:
             with path.open("rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
-    for dist in ("onnxruntime", "onnx", "torch", "transformers"):
-        digest.update(f"{dist}={_version(dist)}".encode())
+    digest.update(f"onnxruntime={_version('onnxruntime')}".encode())
     digest.update(f"export={EXPORT_VERSION},opset={OPSET}".encode())
     return digest.hexdigest()[:16]
 
 
 def default_cache_root() -> Path:
-    from pipeline.settings import StackSettings
+    """WIRESTREAM_ENRICH_MODEL_CACHE_DIR (an image's baked export), else <cache dir>/models."""
+    from pipeline.settings import EnrichSettings, StackSettings
 
-    return StackSettings().cache_dir / "models"
+    return EnrichSettings().model_cache_dir or StackSettings().cache_dir / "models"
 
 
 def cache_dir_for(model_dir: Path, cache_root: Path | None = None) -> Path:
@@ -69,10 +74,6 @@ def is_cached(model_dir: Path, cache_root: Path | None = None) -> bool:
 
 def _export_fp32(model_dir: Path, target: Path) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.enrich.torch_guard import allow_torch
-
-    # The cache can vanish under a worker that started without PyTorch (torch_guard).
-    allow_torch()
     import torch
     from transformers import AutoModel
 
@@ -139,11 +140,40 @@ def _quantise(source: Path, target: Path) -> None:
     )
 
 
+class ExportUnavailable(RuntimeError):
+    """The export is not cached and this install cannot make it (no PyTorch)."""
+
+
+def _exporter_missing() -> list[str]:
+    missing = []
+    for module in ("torch", "transformers", "onnx"):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # ValueError: None in sys.modules, i.e. blocked
+            found = False
+        if not found:
+            missing.append(module)
+    return missing
+
+
 def export(model_dir: Path, cache_root: Path | None = None, force: bool = False) -> Path:
     """The cache directory holding `model.fp32.onnx` and `model.int8.onnx` (exported if missing)."""
     final = cache_dir_for(model_dir, cache_root)
     if (final / INT8_FILE).is_file() and not force:
         return final
+    # The cache can vanish under a worker that started without PyTorch (torch_guard).
+    from pipeline.enrich.torch_guard import allow_torch
+
+    allow_torch()
+    missing = _exporter_missing()
+    if missing:
+        raise ExportUnavailable(
+            f"the ONNX export of the encoder is not in {final} and this install cannot make it "
+            f"(no {', '.join(missing)}: the serving install leaves them out). Export it where "
+            "the `export` extra is installed (`wirestream models export`) and copy the "
+            "directory there, or point WIRESTREAM_ENRICH_MODEL_CACHE_DIR at a directory "
+            "that holds it; or install wirestream[export] here"
+        )
     started = time.perf_counter()
     final.parent.mkdir(parents=True, exist_ok=True)
     # Built in a scratch directory and renamed into place, so two workers starting at once
@@ -156,6 +186,7 @@ def export(model_dir: Path, cache_root: Path | None = None, force: bool = False)
         (work / "raw.onnx").unlink()
         for extra in work.glob("raw.onnx*"):
             extra.unlink()
+        (work / "export.json").write_text(json.dumps(_provenance(model_dir), indent=2) + "\n")
         if final.exists():
             shutil.rmtree(final)
         try:
@@ -171,3 +202,15 @@ def export(model_dir: Path, cache_root: Path | None = None, force: bool = False)
         extra={"dir": str(final), "took_ms": round((time.perf_counter() - started) * 1000)},
     )
     return final
+
+
+def _provenance(model_dir: Path) -> dict[str, object]:
+    """What made the export: kept beside it, since only part of it is in the directory name."""
+    return {
+        "model": model_dir.name,
+        "fingerprint": model_fingerprint(model_dir),
+        "export_version": EXPORT_VERSION,
+        "opset": OPSET,
+        "exported_with": {d: _version(d) for d in ("torch", "transformers", "onnx", "onnxruntime")},
+        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }

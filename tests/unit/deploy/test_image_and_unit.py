@@ -22,11 +22,32 @@ def _stages(text: str) -> list[str]:
 
 def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user():
     text = DOCKERFILE.read_text()
-    assert _stages(text) == ["build", "runtime"]
+    assert _stages(text) == ["build", "export", "verify", "runtime"]
     runtime = text.split("AS runtime", 1)[1]
     user = re.findall(r"^USER (\S+)", runtime, flags=re.M)
     assert user and not user[-1].startswith(("root", "0"))
-    assert "COPY --from=build /opt/wirestream /opt/wirestream" in runtime
+    assert "COPY --from=verify /opt/wirestream /opt/wirestream" in runtime
+
+
+def _stage(text: str, name: str) -> str:
+    return re.split(r"^FROM ", text.split(f" AS {name}\n", 1)[1], maxsplit=1, flags=re.M)[0]
+
+
+def test_the_image_serves_without_pytorch_from_an_export_made_at_build_time():
+    text = DOCKERFILE.read_text()
+    # The serving venv gets the `serve` extra only; PyTorch comes in with `export`, in a
+    # stage of its own whose venv is thrown away and whose ONNX files are kept.
+    assert '"optional-dependencies"]["serve"]' in _stage(text, "build")
+    assert "models" not in re.findall(r'"optional-dependencies"\]\["(\w+)"\]', text)
+    assert '"optional-dependencies"]["export"]' in _stage(text, "export")
+    assert "wirestream models export" in _stage(text, "export")
+    verify = _stage(text, "verify")
+    assert re.search(r"^FROM build AS verify$", text, flags=re.M)
+    assert "COPY --from=export /opt/wirestream-models /opt/wirestream-models" in verify
+    assert '! python -c "import torch"' in verify
+    runtime = _stage(text, "runtime")
+    assert "--from=export" not in runtime and "--from=build" not in runtime
+    assert "WIRESTREAM_ENRICH_MODEL_CACHE_DIR=/opt/wirestream-models" in runtime
 
 
 def test_dockerfile_bakes_the_models_and_forbids_downloads_at_run_time():
@@ -35,7 +56,6 @@ def test_dockerfile_bakes_the_models_and_forbids_downloads_at_run_time():
     pins = re.search(r"^MODEL_PACKAGES := (.+)$", makefile, flags=re.M).group(1).split()
     for pin in pins:
         assert pin in text, f"the image does not install {pin} like `make install` does"
-    assert '"optional-dependencies"]["models"]' in text
     runtime = text.split("AS runtime", 1)[1]
     assert "HF_HUB_OFFLINE=1" in runtime and "TRANSFORMERS_OFFLINE=1" in runtime
     # The build enriches a sample offline, so a model that would download fails the build.
