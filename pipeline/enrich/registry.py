@@ -14,7 +14,7 @@ from pipeline.enrich.resources import Resources
 ENRICHERS: dict[str, str] = {
     "wirecopy.v1": "pipeline.enrich.wirecopy:WireCopyEnricher",
     "language.lingua.v1": "pipeline.enrich.language:LanguageEnricher",
-    "embedding.minilm.v1": "pipeline.enrich.embedding:EmbeddingEnricher",
+    "embedding.minilm.v2": "pipeline.enrich.embedding:EmbeddingEnricher",
     "topic.minilm.v1": "pipeline.enrich.topics:TopicEnricher",
     "stance.minilm.v1": "pipeline.enrich.stance:StanceEnricher",
     # Last, so that their spaCy parse (a prefetch, started once language is known) runs
@@ -27,13 +27,15 @@ DEFAULT_CHAIN: tuple[str, ...] = tuple(ENRICHERS)
 
 
 def build(names: Sequence[str], resources: Resources) -> list[Enricher]:
-    enrichers = []
+    classes = []
     for name in names:
         try:
             target = ENRICHERS[name]
         except KeyError:
             raise ValueError(f"unknown enricher {name!r}; known: {', '.join(ENRICHERS)}") from None
         module, _, attr = target.partition(":")
-        enricher = getattr(importlib.import_module(module), attr)(resources)
-        enrichers.append(enricher)
-    return enrichers
+        classes.append(getattr(importlib.import_module(module), attr))
+    # The runner prefetches in one background thread; the encoder, built by an earlier
+    # enricher's constructor, sizes its thread pool around it.
+    resources.background_threads = int(any(callable(getattr(c, "prefetch", None)) for c in classes))
+    return [cls(resources) for cls in classes]

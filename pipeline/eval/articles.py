@@ -12,8 +12,8 @@ from typing import Any
 
 from pipeline.enrich.runner import EnrichmentRunner, utc_now
 
-TOPIC_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v1", "topic.minilm.v1")
-STANCE_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v1", "stance.minilm.v1")
+TOPIC_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v2", "topic.minilm.v1")
+STANCE_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v2", "stance.minilm.v1")
 BATCH = 32
 
 

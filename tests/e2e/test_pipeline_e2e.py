@@ -104,7 +104,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
     assert human.returncode == 0, human.stderr
     assert "WASHINGTON" in human.stdout and "Mattis:" in human.stdout
 
-    if "embedding.minilm.v1" in doc["enrichment"]["enrichers"]:
+    if "embedding.minilm.v2" in doc["enrichment"]["enrichers"]:
         semantic = pipeline.cli("search", "--semantic", "US and Russian forces in Syria", "--json")
         assert semantic.returncode == 0, semantic.stderr
         assert [orjson.loads(line)["id"] for line in semantic.stdout.splitlines()][:1] == [
