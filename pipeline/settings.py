@@ -161,6 +161,12 @@ class EnrichSettings(BaseSettings):
     backend: str = Field(
         "onnx-int8", description="sentence encoder runtime: onnx-int8, onnx-fp32 or torch (issue 8)"
     )
+    encoder_threads: int = Field(
+        0,
+        ge=0,
+        description="the encoder's threads; 0 = the cores, less one for the spaCy parse"
+        " that runs beside it when the chain has one",
+    )
     model_cache_dir: Path | None = Field(
         None,
         description="where the encoder's ONNX export is kept (default: <stack cache dir>/models;"

@@ -201,11 +201,14 @@ def load_encoder(
 
 def shared_encoder(resources: Resources) -> SentenceEncoder:
     """The worker's one encoder, built on first use and shared by every enricher."""
-    return resources.shared("encoder", lambda: _load_configured(resources.settings.backend))
+    return resources.shared(
+        "encoder",
+        lambda: _load_configured(resources.settings.backend, resources.encoder_threads()),
+    )
 
 
-def _load_configured(backend: str) -> SentenceEncoder:
+def _load_configured(backend: str, threads: int) -> SentenceEncoder:
     # The runtime is chosen by WIRESTREAM_ENRICH_BACKEND; ONNX lives in its own module.
     from pipeline.enrich.onnx_backend import build_backend
 
-    return load_encoder(backend=build_backend(backend, model_path()))
+    return load_encoder(backend=build_backend(backend, model_path(), threads=threads))

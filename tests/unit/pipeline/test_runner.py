@@ -156,6 +156,24 @@ def test_an_unknown_enricher_is_a_clear_error():
         EnrichmentRunner.from_names(["nope.v1"])
 
 
+def test_the_encoder_leaves_a_core_to_the_parse_only_when_the_chain_parses(monkeypatch):
+    from pipeline.enrich import registry
+    from pipeline.enrich.resources import Resources
+    from pipeline.settings import EnrichSettings
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    cheap = Resources()
+    registry.build(["wirecopy.v1", "language.lingua.v1"], cheap)
+    assert (cheap.background_threads, cheap.encoder_threads()) == (0, 2)
+    # No models load here: the check reads the classes; only their constructors load models.
+    monkeypatch.setattr("pipeline.enrich.entities.EntityEnricher.__init__", lambda s, r: None)
+    parsing = Resources()
+    registry.build(["wirecopy.v1", "entities.spacy.v1"], parsing)
+    assert (parsing.background_threads, parsing.encoder_threads()) == (1, 1)
+    pinned = Resources(EnrichSettings(encoder_threads=2), background_threads=1)
+    assert pinned.encoder_threads() == 2
+
+
 def test_the_real_cheap_chain_enriches_the_sample_shape():
     runner = EnrichmentRunner.from_names(["wirecopy.v1", "language.lingua.v1"])
     oks, errs = runner.run([article(14)])
