@@ -31,7 +31,8 @@ def fixed_load(dep, worker, base, rate: float, seconds: float) -> dict:
     load = common.load_average()
     try:
         sent = stack_harness.produce_paced(prod, dep.topics["article"], articles, rate)
-        stack_harness.wait_all(arrivals, list(sent), 120, [worker])
+        # Above the worker's capacity a queue builds; wait for it to drain (>= 2/s).
+        stack_harness.wait_all(arrivals, list(sent), 120 + len(sent) / 2, [worker])
     finally:
         prod.close()
         arrivals.stop()
@@ -69,7 +70,7 @@ def main() -> None:
             ]
             sustained_load = common.load_average()
             burst = stack_harness.sustained(
-                dep, [worker], stack_harness.variants(base, args.n, "burst"), 900
+                dep, [worker], stack_harness.variants(base, args.n, "burst"), 120 + args.n / 2
             )
             burst["load_average"] = sustained_load
         finally:
