@@ -186,7 +186,8 @@ def export(model_dir: Path, cache_root: Path | None = None, force: bool = False)
         (work / "raw.onnx").unlink()
         for extra in work.glob("raw.onnx*"):
             extra.unlink()
-        (work / "export.json").write_text(json.dumps(_provenance(model_dir), indent=2) + "\n")
+        provenance = _provenance(model_dir, final)
+        (work / "export.json").write_text(json.dumps(provenance, indent=2) + "\n")
         if final.exists():
             shutil.rmtree(final)
         try:
@@ -204,11 +205,11 @@ def export(model_dir: Path, cache_root: Path | None = None, force: bool = False)
     return final
 
 
-def _provenance(model_dir: Path) -> dict[str, object]:
+def _provenance(model_dir: Path, final: Path) -> dict[str, object]:
     """What made the export: kept beside it, since only part of it is in the directory name."""
     return {
         "model": model_dir.name,
-        "fingerprint": model_fingerprint(model_dir),
+        "directory": final.name,  # carries the fingerprint: the weights are not hashed again
         "export_version": EXPORT_VERSION,
         "opset": OPSET,
         "exported_with": {d: _version(d) for d in ("torch", "transformers", "onnx", "onnxruntime")},
