@@ -42,7 +42,7 @@ def naive(n: int) -> dict:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from pipeline.enrich.encoder import model_path
+    from pipeline.enrich.minilm import model_path
     from pipeline.enrich.topics import TopicHead
 
     articles = common.real_articles(n)
@@ -65,9 +65,9 @@ def naive(n: int) -> dict:
 
 
 def wirestream(n: int, batch: int) -> dict:
+    from pipeline.enrich.backends import torch_kept_out
     from pipeline.enrich.registry import DEFAULT_CHAIN
     from pipeline.enrich.runner import EnrichmentRunner
-    from pipeline.enrich.torch_guard import torch_kept_out
 
     articles = common.real_articles(n)
     with torch_kept_out(_backend_name()):  # as the worker loads its models

@@ -92,7 +92,7 @@ class WorkerProcess:
 def deployment(state: Path, partitions: int = 1) -> Iterator[Deployment]:
     from elasticsearch import Elasticsearch
 
-    from pipeline import topics_admin
+    from pipeline.ops import topics_admin
     from pipeline.settings import KafkaSettings
 
     dep = Deployment(f"bench-{uuid.uuid4().hex[:10]}", state, partitions)

@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from connectors.errors import MalformedInput, ParseError
-from connectors.text import clean_line, clean_text, language_tag, parse_datetime, utc_now
-from pipeline import schemas
-from pipeline.schemas import SchemaError
+from connectors.text import clean_line, clean_text, language_tag, parse_datetime
+from pipeline.contracts import schemas
+from pipeline.contracts.schemas import SchemaError
+from pipeline.contracts.timestamps import utc_now
 
 FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1")
 __all__ = ["MalformedInput", "ParseError", "article_id", "build_article", "normalise_url"]

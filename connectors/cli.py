@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from connectors.formats import ALIASES, FORMATS
-from pipeline import logs
+from pipeline.observability import logs
 
 if TYPE_CHECKING:
     from connectors.runner import Counts
@@ -54,8 +54,8 @@ def _stop_on_signals(source) -> None:
 
 def _metrics(connector: str) -> Callable[[Counts], None]:
     """Serve /metrics and /healthz for this connector; count what Kafka acknowledged."""
-    from pipeline.metrics import metrics
-    from pipeline.observe import observe_connector
+    from pipeline.observability.metrics import metrics
+    from pipeline.observability.observe import observe_connector
 
     observe_connector(connector)
 

@@ -17,8 +17,8 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 
-from connectors.deadletter import deadletter_record
 from connectors.settings import ConnectorSettings
+from pipeline.contracts.deadletter import deadletter_record
 from pipeline.security.kafka import KafkaConnectError, diagnose, kafka_python_security
 from pipeline.settings import KafkaSettings, TopicSettings
 

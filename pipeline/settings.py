@@ -185,7 +185,7 @@ class WorkerSettings(BaseSettings):
     web_port: int = 6066
     web_enabled: bool = Field(
         False,
-        description="Faust's own web server on web_port (metrics and health: pipeline.observe)",
+        description="Faust's own web server on web_port (metrics and health: pipeline.observability.observe)",
     )
     shutdown_timeout_s: float = Field(
         30.0, description="after SIGTERM/SIGINT, exit anyway (uncommitted) after this long"

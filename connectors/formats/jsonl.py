@@ -13,7 +13,8 @@ import orjson
 
 from connectors.article import MalformedInput, ParseError, build_article, check_article
 from connectors.formats import ninjs
-from connectors.text import decode_utf8, utc_now
+from connectors.text import decode_utf8
+from pipeline.contracts.timestamps import utc_now
 
 
 def loads(data: bytes | str, what: str = "the JSON") -> Any:

@@ -16,8 +16,8 @@ REPLAYABLE_STAGES = ("decode", "validate", "enrich", "index", "publish")
 
 
 def _letters() -> list[tuple[str, dict[str, Any]]]:
+    from pipeline.ops.topic_reader import read
     from pipeline.settings import TopicSettings
-    from pipeline.topic_reader import read
 
     letters = []
     try:
@@ -62,7 +62,7 @@ def replay(ids: tuple[str, ...]) -> None:
     """Produce the originals again to the article topic (all replayable ones without --id)."""
     from kafka import KafkaProducer
 
-    from connectors.deadletter import original_bytes
+    from pipeline.contracts.deadletter import original_bytes
     from pipeline.security.kafka import kafka_python_security
     from pipeline.settings import KafkaSettings, TopicSettings
 

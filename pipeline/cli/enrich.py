@@ -47,8 +47,8 @@ def enrich(
     paths: tuple[str, ...], targets: tuple[str, ...], enrichers: str | None, fmt: str | None
 ) -> None:
     """Enrich wire files and print news.enriched.v1 JSON lines (`-` reads stdin)."""
+    from pipeline.enrich.backends import torch_kept_out
     from pipeline.enrich.runner import EnrichmentRunner
-    from pipeline.enrich.torch_guard import torch_kept_out
     from pipeline.settings import EnrichSettings
 
     # spaCy's import would pull in PyTorch (~1 GB) that the ONNX encoder never calls.

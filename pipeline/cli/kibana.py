@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import httpx
 
-from pipeline import logs
-from pipeline.kibana import KibanaImportError, KibanaSettings, import_saved_objects, redact
+from pipeline.observability import logs
+from pipeline.ops.kibana import KibanaImportError, KibanaSettings, import_saved_objects, redact
 
 
 @click.group()

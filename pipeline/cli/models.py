@@ -17,7 +17,7 @@ def export(force: bool) -> None:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.enrich.encoder import model_path
+    from pipeline.enrich.minilm import model_path
     from pipeline.enrich.onnx_export import export as run_export
 
     click.echo(str(run_export(model_path(), force=force)))

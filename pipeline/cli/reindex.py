@@ -8,9 +8,9 @@ from typing import Any
 import click
 from elasticsearch import Elasticsearch
 
-from pipeline import logs
-from pipeline.reindex import ReindexError, plan_reindex
-from pipeline.reindex import reindex as run_reindex
+from pipeline.observability import logs
+from pipeline.ops.reindex import ReindexError, plan_reindex
+from pipeline.ops.reindex import reindex as run_reindex
 from pipeline.settings import ElasticsearchSettings
 
 

@@ -60,7 +60,7 @@ def search(
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
-    from pipeline.search_query import build_search
+    from pipeline.search.query import build_search
     from pipeline.security.es_client import elasticsearch_client
     from pipeline.settings import ElasticsearchSettings
 

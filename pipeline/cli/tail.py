@@ -33,7 +33,7 @@ def as_json_line(value: bytes | None) -> bytes:
 @click.option("-n", "count", type=int, default=None, help="stop after N records")
 def tail(topic: str, from_beginning: bool, count: int | None) -> None:
     """Print the records of TOPIC (a name, or article/enriched/quote/deadletter) as JSON lines."""
-    from pipeline.topic_reader import read
+    from pipeline.ops.topic_reader import read
 
     name = topic_name(topic)
     seen = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
 from pipeline.settings import KafkaSettings, TopicSettings
 
 

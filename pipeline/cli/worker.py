@@ -4,7 +4,7 @@ Startup order: the index template, index and alias exist; the enrichment models 
 and warmed up on one synthetic article; then Faust joins the consumer group. The log line
 `worker ready` (one JSON object, `"msg": "worker ready"`) marks the moment partitions are
 assigned and records are being consumed. SIGTERM stops it gracefully: the in-flight batch
-is finished or abandoned uncommitted (see `pipeline/agents/enrich.py`).
+is finished or abandoned uncommitted (see `pipeline/worker/agents/enrich.py`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def logging_config(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "pipeline.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "pipeline.observability.logs.JsonFormatter"}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
@@ -59,9 +59,9 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
-    from pipeline.retry import Backoff
     from pipeline.security.es_client import elasticsearch_client
     from pipeline.sinks.index_setup import ensure_index
+    from pipeline.worker.retry import Backoff
 
     backoff = Backoff(settings.retry_initial_s, settings.retry_max_s)
     deadline = time.monotonic() + startup_timeout_s
@@ -124,14 +124,9 @@ def worker(loglevel: str) -> None:
 
     import faust
 
-    from pipeline.agents.enrich import register
-    from pipeline.app import create_app
+    from pipeline.enrich.backends import torch_kept_out
     from pipeline.enrich.resources import Resources
     from pipeline.enrich.runner import EnrichmentRunner
-    from pipeline.enrich.torch_guard import torch_kept_out
-    from pipeline.processor import BatchProcessor
-    from pipeline.publisher import FaustPublisher
-    from pipeline.retry import StopSignal
     from pipeline.security.es_client import async_elasticsearch_client
     from pipeline.settings import (
         ElasticsearchSettings,
@@ -141,7 +136,12 @@ def worker(loglevel: str) -> None:
         WorkerSettings,
     )
     from pipeline.sinks.elasticsearch import ElasticsearchSink
-    from pipeline.topics import declare
+    from pipeline.worker.agents.enrich import register
+    from pipeline.worker.app import create_app
+    from pipeline.worker.processor import BatchProcessor
+    from pipeline.worker.publisher import FaustPublisher
+    from pipeline.worker.retry import StopSignal
+    from pipeline.worker.topics import declare
 
     worker_settings, kafka_settings = WorkerSettings(), KafkaSettings()
     topic_settings, es_settings = TopicSettings(), ElasticsearchSettings()
@@ -187,7 +187,9 @@ def worker(loglevel: str) -> None:
     async def close_client(sender: Any, **kwargs: Any) -> None:
         await client.close()
 
-    from pipeline.observe import observe_worker  # /metrics, /healthz, /readyz, consumer lag
+    from pipeline.observability.observe import (
+        observe_worker,  # /metrics, /healthz, /readyz, consumer lag
+    )
 
     observe_worker(app, worker_settings, kafka_settings, topic_settings, es_settings)
     worker_class(faust.Worker, worker_settings.shutdown_timeout_s, on_signal=stop.set)(

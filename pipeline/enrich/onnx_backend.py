@@ -2,6 +2,7 @@
 
 Plugs into `SentenceEncoder` through `EncoderBackend` (token ids in, token embeddings out),
 so tokenisation, length-sorted batching and mean pooling + L2 norm are the torch path's own.
+It knows neither the encoder nor the other backends: `backends.build_backend` picks it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any
 import numpy as np
 
 from pipeline.enrich import onnx_export
-
-BACKENDS = ("torch", "onnx-int8", "onnx-fp32")
 
 
 def session_options(threads: int | None = None) -> Any:
@@ -65,14 +64,3 @@ class OnnxBackend:
             ["last_hidden_state"], {"input_ids": input_ids, "attention_mask": attention_mask}
         )
         return hidden
-
-
-def build_backend(name: str, path: Path, threads: int | None = None) -> Any:
-    """The backend called `name` (see BACKENDS) for the model at `path`."""
-    if name == "torch":
-        from pipeline.enrich.encoder import TorchBackend
-
-        return TorchBackend(path, threads=threads)
-    if name in ("onnx-int8", "onnx-fp32"):
-        return OnnxBackend(path, threads=threads, quantised=name == "onnx-int8")
-    raise ValueError(f"unknown encoder backend {name!r}; choose one of {', '.join(BACKENDS)}")

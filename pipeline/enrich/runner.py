@@ -17,10 +17,11 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from pipeline import __version__, schemas
+from pipeline import __version__
+from pipeline.contracts import schemas
+from pipeline.contracts.timestamps import utc_now
 from pipeline.enrich import registry
 from pipeline.enrich.base import Enricher, Prefetching, Record
 from pipeline.enrich.resources import Resources
@@ -49,10 +50,6 @@ class Failure:
             "error_message": self.message,
             "article_id": self.article_id,
         }
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _declared_language(tag: Any) -> str:

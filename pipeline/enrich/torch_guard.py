@@ -7,31 +7,14 @@ to offer PyTorch layers that `en_core_web_sm` does not use. That import alone is
 ImportError, which thinc already handles as "PyTorch not installed"; spaCy's CPU pipeline
 is the same code either way (its parses are pinned in tests/unit/enrich/test_torch_guard.py).
 
-The block lasts only while the models load (`torch_kept_out`), which is when thinc asks,
+The block lasts only while the models load (`backends.torch_kept_out`), which is when thinc asks,
 once per process; afterwards `import torch` works again for whatever needs it (the ONNX
 export after a cache loss, the torch backend, training), and only then costs the memory.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import sys
-from collections.abc import Iterator
-
-log = logging.getLogger(__name__)
-
-ONNX_BACKENDS = ("onnx-int8", "onnx-fp32")
-
-
-def torch_needed(backend: str) -> bool:
-    """Whether serving with `backend` will run PyTorch: the torch backend, or a cold export."""
-    if backend not in ONNX_BACKENDS:
-        return True
-    from pipeline.enrich import onnx_export
-    from pipeline.enrich.encoder import model_path
-
-    return not onnx_export.is_cached(model_path())
 
 
 def block_torch() -> bool:
@@ -46,17 +29,3 @@ def allow_torch() -> None:
     """Undo `block_torch` (a no-op when nothing was blocked)."""
     if "torch" in sys.modules and sys.modules["torch"] is None:
         del sys.modules["torch"]
-
-
-@contextlib.contextmanager
-def torch_kept_out(backend: str) -> Iterator[bool]:
-    """Around the models' loading at serving start-up: PyTorch cannot be imported inside,
-    unless the configured backend needs it. Yields whether it was blocked."""
-    blocked = not torch_needed(backend) and block_torch()
-    if blocked:
-        log.info("pytorch kept out of the models", extra={"backend": backend})
-    try:
-        yield blocked
-    finally:
-        if blocked:
-            allow_torch()

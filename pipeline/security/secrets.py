@@ -2,11 +2,12 @@
 
 A secret is a pydantic `SecretStr` (its repr is `**********`); the file variant wins when both
 are set, so an orchestrator's mounted secret overrides a stale variable. `redact()` is applied
-where errors become text: log records (pipeline.logs), dead-letter records, CLI error messages.
+where errors become text: log records (pipeline.observability.logs), dead-letter records, CLI error messages.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 MASK = "***"
+PUSH_TOKEN_ENV = "WIRESTREAM_HTTP_TOKEN"
 # Credentials that can appear in URLs, headers and client error messages even when we do not
 # know their value (e.g. an operator pasted one into a URL).
 _PATTERNS = [
@@ -63,13 +65,12 @@ def configured_secrets() -> list[str]:
         ]
     except ValueError:
         pass
-    try:
-        from connectors.settings import HttpPushSettings
-
-        http = HttpPushSettings()
-        found.append(_quiet(http.token, http.token_file))
-    except (ImportError, ValueError, AttributeError):
-        pass
+    # The push endpoint's token: the same two variables `connectors.settings.HttpPushSettings`
+    # reads, taken from the environment here so that this shared module needs no connector.
+    token, token_file = os.environ.get(PUSH_TOKEN_ENV), os.environ.get(PUSH_TOKEN_ENV + "_FILE")
+    found.append(
+        _quiet(SecretStr(token) if token else None, Path(token_file) if token_file else None)
+    )
     return [s for s in found if s]
 
 

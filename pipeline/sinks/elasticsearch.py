@@ -23,8 +23,8 @@ from typing import Any, Protocol
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
-from pipeline.retry import Backoff
 from pipeline.settings import ElasticsearchSettings
+from pipeline.worker.retry import Backoff
 
 log = logging.getLogger(__name__)
 

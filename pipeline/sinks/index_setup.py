@@ -13,7 +13,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch
 
-from pipeline.schemas import schema_dir
+from pipeline.contracts.schemas import schema_dir
 from pipeline.settings import ElasticsearchSettings
 
 log = logging.getLogger(__name__)

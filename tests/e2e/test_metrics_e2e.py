@@ -25,7 +25,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
 from pipeline.settings import KafkaSettings
 
 pytestmark = pytest.mark.e2e

@@ -20,7 +20,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from worker_process import Deployment, Worker, create, remove_index
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("WIRESTREAM_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -113,7 +113,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
 
     enriched = consume(
         kafka_bootstrap,
-        pipeline.topics["enriched"],
+        pipeline.worker.topics["enriched"],
         lambda rs: any(orjson.loads(r.value)["id"] == doc["id"] for r in rs),
         10,
     )
@@ -123,7 +123,10 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
     schemas.validate(schemas.ENRICHED, record)
     assert record["quotes"] and record["enrichment"]["enrichers"]
     quotes = consume(
-        kafka_bootstrap, pipeline.topics["quote"], lambda rs: len(rs) >= len(record["quotes"]), 10
+        kafka_bootstrap,
+        pipeline.worker.topics["quote"],
+        lambda rs: len(rs) >= len(record["quotes"]),
+        10,
     )
     for quote in quotes:
         schemas.validate(schemas.QUOTE, orjson.loads(quote.value))
@@ -137,7 +140,7 @@ def test_reingesting_the_sample_leaves_exactly_one_document(
     # Two more enriched records for the same id means the worker indexed both re-sends.
     enriched = consume(
         kafka_bootstrap,
-        pipeline.topics["enriched"],
+        pipeline.worker.topics["enriched"],
         lambda rs: sum(b"deconfliction" in r.value for r in rs) >= 3,
         20,
     )
@@ -154,17 +157,19 @@ def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     try:
         producer.send(
-            pipeline.topics["article"], key=b"garbage", value=b"\xff\xfe{not json at all"
+            pipeline.worker.topics["article"], key=b"garbage", value=b"\xff\xfe{not json at all"
         ).get(30)
         invalid = {"schema": "wire.article.v1", "id": "not-an-id", "body": 42}
-        producer.send(pipeline.topics["article"], value=orjson.dumps(invalid)).get(30)
+        producer.send(pipeline.worker.topics["article"], value=orjson.dumps(invalid)).get(30)
     finally:
         producer.close()
     good = tmp_path / "grain.txt"
     good.write_text(SECOND_ARTICLE, encoding="utf-8")
     pipeline.ingest(good)
 
-    dead = consume(kafka_bootstrap, pipeline.topics["deadletter"], lambda rs: len(rs) >= 2, 20)
+    dead = consume(
+        kafka_bootstrap, pipeline.worker.topics["deadletter"], lambda rs: len(rs) >= 2, 20
+    )
     letters = [orjson.loads(r.value) for r in dead]
     for letter in letters:
         schemas.validate(schemas.DEADLETTER, letter)

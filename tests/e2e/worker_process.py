@@ -15,7 +15,7 @@ import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, TopicPartition
 
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
 from pipeline.settings import KafkaSettings
 
 WIRESTREAM = str(Path(sys.executable).with_name("wirestream"))

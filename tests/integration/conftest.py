@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
 from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings
 from pipeline.stack import lifecycle
 

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from pipeline import topics_admin
 from pipeline.cli.main import cli
+from pipeline.ops import topics_admin
 from pipeline.settings import KafkaSettings, TopicSettings
 
 

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline import settings as settings_module
+from pipeline.ops.topics_admin import project_topics
 from pipeline.settings import ElasticsearchSettings, KafkaSettings, StackSettings, TopicSettings
-from pipeline.topics_admin import project_topics
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

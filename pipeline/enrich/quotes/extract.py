@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from pipeline.enrich.nlp import parseable
 from pipeline.enrich.quotes import indirect
@@ -27,8 +27,8 @@ from pipeline.enrich.quotes.filters import (
     looks_like_title,
     word_count,
 )
-from pipeline.enrich.quotes.lexicon import ROLE_NOUNS
-from pipeline.enrich.quotes.speakers import PersonIndex, is_pronoun
+from pipeline.enrich.quotes.resolution import Speaker, propn_run, resolve
+from pipeline.enrich.quotes.speakers import PersonIndex
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,6 @@ MAX_SEGMENTS = 1000
 _NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
 
-@dataclass
-class Speaker:
-    name: str | None
-    start: int | None
-    end: int | None
-
-
 def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
     people = PersonIndex()
     for ent in doc.ents:
@@ -56,52 +49,16 @@ def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
             people.add_name([t.text for t in ent])
     for head in cue_heads:
         if head.pos_ == "PROPN" and head.ent_type_ not in _NON_PERSON_ENTS:
-            people.add_name(_propn_run(head))
+            people.add_name(propn_run(head))
     for tok in doc:
         # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is a person too.
         if tok.dep_ == "nsubj" and tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", ""):
-            people.add_name(_propn_run(tok))
+            people.add_name(propn_run(tok))
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.lower_ in people.full_names:
             people.add_mention(tok.idx, [tok.text])
     people.finish()
     return people
-
-
-def _propn_run(head: Token) -> list[str]:
-    """The proper nouns of a name ending at head: "New York Post", "Jim Mattis"."""
-    words, members = [head.text], {head.i}
-    i = head.i - 1
-    while i >= 0 and head.doc[i].pos_ == "PROPN" and head.doc[i].head.i in members:
-        words.insert(0, head.doc[i].text)
-        members.add(i)
-        i -= 1
-    return words
-
-
-def resolve(att: Attribution, people: PersonIndex) -> Speaker:
-    if att.head is None or att.mention is None:
-        return Speaker(None, None, None)
-    doc = att.head.doc
-    span = doc[att.mention[0] : att.mention[1]]
-    start, end = span.start_char, span.end_char
-    head = att.head
-    if head.pos_ == "PROPN":
-        return Speaker(people.canonical(_propn_run(head)), start, end)
-    if head.pos_ == "PRON" or is_pronoun(head.text):
-        if head.lower_ in ("i", "we", "you", "it", "this", "that"):
-            return Speaker(None, start, end)
-        return Speaker(people.most_recent(head.idx), start, end)
-    named = [c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
-    if named:  # `her senior policy adviser, Jake Sullivan, said`
-        return Speaker(people.canonical(_propn_run(named[0])), start, end)
-    # `the defense secretary` points back to a person; `the Labour Party's leader` need not.
-    definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
-    possessed = any(c.dep_ == "poss" for c in head.children)
-    if definite and not possessed and head.lemma_.lower() in ROLE_NOUNS:
-        return Speaker(people.most_recent(head.idx), start, end)
-    noun_phrase = doc[mention_span(head)[0] : head.i + 1].text
-    return Speaker(noun_phrase, start, end)
 
 
 def _subject_before(

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.enrich.quotes.attribution import attribute
 from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
+from pipeline.enrich.quotes.resolution import resolve
 from pipeline.enrich.quotes.speakers import PersonIndex
 
 MIN_CONTENT_TOKENS = 3
@@ -81,8 +82,6 @@ def find_indirect(
     direct: list[dict[str, Any]],
     people: PersonIndex,
 ) -> list[dict[str, Any]]:
-    from pipeline.enrich.quotes.extract import resolve
-
     direct_spans = sorted((q["start"], q["end"]) for q in direct)
     direct_starts = [s for s, _ in direct_spans]
     seen: set[tuple[int, int]] = set()

@@ -21,7 +21,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from worker_process import Deployment
 
 from connectors.article import build_article
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
 from pipeline.settings import KafkaSettings, StackSettings
 from pipeline.stack import lifecycle, process
 

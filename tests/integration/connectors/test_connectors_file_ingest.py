@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from connector_helpers import FIXTURES, consume, sample_article
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 pytestmark = pytest.mark.integration
 

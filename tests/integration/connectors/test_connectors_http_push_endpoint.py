@@ -11,7 +11,7 @@ import httpx
 import pytest
 from connector_helpers import FIXTURES, consume, free_port
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 pytestmark = pytest.mark.integration
 

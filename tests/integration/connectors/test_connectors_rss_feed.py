@@ -12,7 +12,7 @@ from connectors.rss import RssSource
 from connectors.runner import run
 from connectors.settings import RssSettings
 from connectors.state import StateFile
-from pipeline import schemas
+from pipeline.contracts import schemas
 from pipeline.settings import KafkaSettings, TopicSettings
 
 pytestmark = pytest.mark.integration

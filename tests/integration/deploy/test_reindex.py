@@ -8,7 +8,7 @@ import time
 import pytest
 from elasticsearch import Elasticsearch, helpers
 
-from pipeline.reindex import reindex
+from pipeline.ops.reindex import reindex
 from pipeline.settings import ElasticsearchSettings
 from pipeline.sinks.index_setup import alias_indices, ensure_index, template_name
 

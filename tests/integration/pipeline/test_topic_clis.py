@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from connectors.deadletter import deadletter_record
 from pipeline.cli.deadletter import deadletter
 from pipeline.cli.tail import tail
+from pipeline.contracts.deadletter import deadletter_record
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import asyncio
 
 from kafka import KafkaConsumer
 
-from pipeline.app import create_app
 from pipeline.settings import KafkaSettings, WorkerSettings
+from pipeline.worker.app import create_app
 
 
 def test_the_broker_grants_the_worker_producer_an_id_and_gets_its_records(

@@ -1,4 +1,4 @@
-"""A Faust app built by `pipeline.app.create_app` (the worker's factory, so the worker's broker
+"""A Faust app built by `pipeline.worker.app.create_app` (the worker's factory, so the worker's broker
 credentials) that consumes N records of a topic, writes them to a file and exits.
 
 Usage: python faust_consume.py TOPIC COUNT OUT_FILE DATA_DIR  (Kafka settings from WIRESTREAM_*).
@@ -10,9 +10,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.app import create_app
-from pipeline.logs import configure
+from pipeline.observability.logs import configure
 from pipeline.settings import KafkaSettings, WorkerSettings
+from pipeline.worker.app import create_app
 
 
 def main() -> None:

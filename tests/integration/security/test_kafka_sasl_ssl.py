@@ -23,10 +23,10 @@ import secure_kafka
 from kafka.admin import NewTopic
 
 from connectors.producer import ArticleProducer
-from pipeline import topics_admin
+from pipeline.ops import topics_admin
+from pipeline.ops.topic_reader import read
 from pipeline.security.kafka import KafkaConnectError
 from pipeline.settings import KafkaSettings, TopicSettings
-from pipeline.topic_reader import read
 
 pytestmark = pytest.mark.integration
 

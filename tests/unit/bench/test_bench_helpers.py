@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from bench.common import percentiles, replace_section, to_article
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 
 def test_percentiles_are_nearest_rank():

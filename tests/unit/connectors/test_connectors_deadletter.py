@@ -3,8 +3,8 @@ from __future__ import annotations
 import base64
 
 from connectors.article import ParseError
-from connectors.deadletter import deadletter_record, original_bytes
-from pipeline import schemas
+from pipeline.contracts import schemas
+from pipeline.contracts.deadletter import deadletter_record, original_bytes
 
 
 def test_dead_letter_record_is_schema_valid_and_names_the_error() -> None:

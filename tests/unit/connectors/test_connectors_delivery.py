@@ -8,7 +8,7 @@ from connectors.formats import read_path
 from connectors.producer import DeliveryError, producer_config
 from connectors.runner import deliver, run
 from connectors.settings import ConnectorSettings
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 
 def test_good_articles_go_to_the_article_topic_keyed_by_id(producer, fake_client, fixtures) -> None:

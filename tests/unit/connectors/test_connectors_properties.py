@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.article import ParseError
-from connectors.deadletter import deadletter_record
 from connectors.feedfetch import FeedError
 from connectors.formats import jsonl, newsml, ninjs, parse_bytes, plaintext, read_stream
 from connectors.rss import entry_to_article, parse_feed
 from connectors.text import html_to_text, parse_datetime
-from pipeline import schemas
+from pipeline.contracts import schemas
+from pipeline.contracts.deadletter import deadletter_record
 
 FAST = settings(
     max_examples=int(os.environ.get("WIRESTREAM_HYPOTHESIS_EXAMPLES", "150")),

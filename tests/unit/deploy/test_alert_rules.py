@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry
 
-from pipeline.metrics import PipelineMetrics
+from pipeline.observability.metrics import PipelineMetrics
 
 RULES = Path(__file__).resolve().parents[3] / "deploy" / "prometheus" / "wirestream-alerts.yml"
 

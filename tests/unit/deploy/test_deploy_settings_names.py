@@ -17,12 +17,17 @@ REPO = Path(__file__).resolve().parents[3]
 
 def known_variables() -> set[str]:
     import connectors.settings
-    import pipeline.kibana
-    import pipeline.metrics
+    import pipeline.observability.metrics
+    import pipeline.ops.kibana
     import pipeline.settings
 
     names = set()
-    for module in (pipeline.settings, connectors.settings, pipeline.metrics, pipeline.kibana):
+    for module in (
+        pipeline.settings,
+        connectors.settings,
+        pipeline.observability.metrics,
+        pipeline.ops.kibana,
+    ):
         for value in vars(module).values():
             if (
                 isinstance(value, type)

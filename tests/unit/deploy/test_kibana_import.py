@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pipeline.kibana import (
+from pipeline.ops.kibana import (
     KibanaImportError,
     KibanaSettings,
     import_saved_objects,

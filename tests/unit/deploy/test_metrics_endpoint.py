@@ -11,9 +11,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from pipeline.health import Health, tcp_reachable
-from pipeline.lag import compute_lag
-from pipeline.metrics import PipelineMetrics, start_metrics_server
+from pipeline.observability.health import Health, tcp_reachable
+from pipeline.observability.lag import compute_lag
+from pipeline.observability.metrics import PipelineMetrics, start_metrics_server
 
 
 def scrape(url: str) -> dict[str, float]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.reindex import ReindexError, next_index_name, reindex
+from pipeline.ops.reindex import ReindexError, next_index_name, reindex
 from pipeline.settings import ElasticsearchSettings
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.enrich import onnx_export
-from pipeline.enrich.onnx_backend import build_backend
+from pipeline.enrich.backends import build_backend
 
 SENTENCES = [
     "The central bank raised interest rates by a quarter point on Thursday.",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.enrich import onnx_export
-from pipeline.enrich.encoder import model_path
+from pipeline.enrich.minilm import model_path
 
 REPO = Path(__file__).resolve().parents[3]
 EXPORTER = ("torch", "transformers", "onnx", "sklearn")

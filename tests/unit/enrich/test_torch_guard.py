@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from pipeline.enrich import onnx_export, torch_guard
+from pipeline.enrich import backends, onnx_export, torch_guard
 
 
 def _child(code: str) -> dict:
@@ -31,22 +31,22 @@ def _child(code: str) -> dict:
 
 def test_torch_is_needed_by_the_torch_backend_and_by_a_cold_export(monkeypatch):
     monkeypatch.setattr(onnx_export, "is_cached", lambda *a, **k: True)
-    assert torch_guard.torch_needed("torch")
-    assert not torch_guard.torch_needed("onnx-int8")
-    assert not torch_guard.torch_needed("onnx-fp32")
+    assert backends.torch_needed("torch")
+    assert not backends.torch_needed("onnx-int8")
+    assert not backends.torch_needed("onnx-fp32")
     monkeypatch.setattr(onnx_export, "is_cached", lambda *a, **k: False)
-    assert torch_guard.torch_needed("onnx-int8")
+    assert backends.torch_needed("onnx-int8")
 
 
 def test_torch_kept_out_blocks_only_when_not_needed_and_only_inside(monkeypatch):
     blocks = []
     monkeypatch.setattr(torch_guard, "block_torch", lambda: blocks.append("block") or True)
     monkeypatch.setattr(torch_guard, "allow_torch", lambda: blocks.append("allow"))
-    monkeypatch.setattr(torch_guard, "torch_needed", lambda backend: backend == "torch")
-    with torch_guard.torch_kept_out("torch") as blocked:
+    monkeypatch.setattr(backends, "torch_needed", lambda backend: backend == "torch")
+    with backends.torch_kept_out("torch") as blocked:
         assert not blocked
     assert blocks == []
-    with pytest.raises(RuntimeError), torch_guard.torch_kept_out("onnx-int8") as blocked:
+    with pytest.raises(RuntimeError), backends.torch_kept_out("onnx-int8") as blocked:
         assert blocked
         assert blocks == ["block"]
         raise RuntimeError("a model failed to load")
@@ -125,7 +125,8 @@ def test_the_onnx_encoder_and_the_torch_backend_both_work_in_a_blocked_process(t
         assert block_torch()
         import spacy  # thinc's import, as in a worker, before any model loads
         from pipeline.enrich.encoder import load_encoder, model_path
-        from pipeline.enrich.onnx_backend import OnnxBackend, build_backend
+        from pipeline.enrich.backends import build_backend
+        from pipeline.enrich.onnx_backend import OnnxBackend
         onnx = load_encoder(backend=OnnxBackend(model_path(), cache_root=Path({str(tmp_path)!r})))
         exact = load_encoder(backend=build_backend("torch", model_path()))
         texts = ["The central bank raised interest rates.", "Striker scores twice."]

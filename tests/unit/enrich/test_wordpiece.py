@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.enrich.encoder import model_path
+from pipeline.enrich.minilm import model_path
 from pipeline.enrich.wordpiece import WordPieceTokenizer
 
 TEXTS = [

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from faust.types.tuples import ConsumerMessage
 
-from pipeline.agents.enrich import abandon, incoming
+from pipeline.worker.agents.enrich import abandon, incoming
 
 
 class RecordingConsumer:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from pipeline.app import create_app
-from pipeline.idempotent_transport import IdempotentProducer
 from pipeline.settings import KafkaSettings, WorkerSettings
+from pipeline.worker.app import create_app
+from pipeline.worker.idempotent_transport import IdempotentProducer
 
 
 def _app(tmp_path: Path):

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 
 TEMPLATE = schemas.schema_dir() / "elasticsearch" / "news-index-template.json"
 ASYNCAPI = schemas.schema_dir() / "asyncapi.yaml"

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
-from pipeline import schemas
 from pipeline.cli.enrich import enrich
+from pipeline.contracts import schemas
 
 # The shared data dir (`WIRESTREAM_SHARED_DATA`, default `<repo>/../shared/data`) has the samples beside it.
 SHARED_DATA = Path(

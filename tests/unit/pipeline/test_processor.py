@@ -8,12 +8,12 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 from pipeline.enrich.runner import EnrichmentRunner
-from pipeline.processor import BadRecordPolicyError, BatchProcessor, Incoming
-from pipeline.retry import Backoff
 from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
 from pipeline.sinks.elasticsearch import Rejection, SinkUnavailable, WriteResult
+from pipeline.worker.processor import BadRecordPolicyError, BatchProcessor, Incoming
+from pipeline.worker.retry import Backoff
 
 TOPICS = TopicSettings()
 

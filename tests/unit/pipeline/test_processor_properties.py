@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_processor import FakePublisher, FakeSink, article, message, processor
 
-from pipeline import schemas
-from pipeline.processor import Incoming
+from pipeline.contracts import schemas
+from pipeline.worker.processor import Incoming
 
 _json_values = st.recursive(
     st.none()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from pipeline import schemas
+from pipeline.contracts import schemas
 from pipeline.enrich.runner import EnrichmentRunner, quote_records, skeleton
 
 

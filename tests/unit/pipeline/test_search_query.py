@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.search_query import build_search, topic_filter
+from pipeline.search.query import build_search, topic_filter
 
 
 def test_text_searches_headline_body_and_nested_quotes():

@@ -9,7 +9,6 @@ import pytest
 from elastic_transport import ApiResponseMeta, ConnectionError, HttpHeaders, NodeConfig
 from elasticsearch import ApiError
 
-from pipeline.retry import Backoff
 from pipeline.settings import ElasticsearchSettings
 from pipeline.sinks.elasticsearch import (
     ElasticsearchSink,
@@ -17,6 +16,7 @@ from pipeline.sinks.elasticsearch import (
     bulk_operations,
     classify,
 )
+from pipeline.worker.retry import Backoff
 
 
 def doc(n: int, **extra: Any) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def test_a_request_too_large_is_halved_until_it_fits_and_a_lone_giant_is_rejecte
 
 
 def test_a_stop_signal_ends_a_backoff_sleep_at_once():
-    from pipeline.retry import Stopping, StopSignal
+    from pipeline.worker.retry import Stopping, StopSignal
 
     async def go() -> float:
         stop = StopSignal()
@@ -165,7 +165,7 @@ def test_a_stop_signal_ends_a_backoff_sleep_at_once():
 
 
 def test_a_stop_signal_interrupts_a_sink_retrying_forever():
-    from pipeline.retry import Stopping, StopSignal
+    from pipeline.worker.retry import Stopping, StopSignal
 
     async def go() -> None:
         stop = StopSignal()

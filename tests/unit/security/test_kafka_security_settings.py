@@ -9,9 +9,9 @@ import pytest
 
 from connectors.producer import producer_config
 from connectors.settings import ConnectorSettings
-from pipeline.app import create_app
 from pipeline.security.kafka import faust_credentials, kafka_python_security
 from pipeline.settings import KafkaSettings, WorkerSettings
+from pipeline.worker.app import create_app
 
 
 def test_plaintext_is_the_default_and_adds_no_credentials() -> None:

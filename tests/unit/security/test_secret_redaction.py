@@ -8,8 +8,8 @@ import logging
 import orjson
 import pytest
 
-from connectors.deadletter import deadletter_record
-from pipeline import logs
+from pipeline.contracts.deadletter import deadletter_record
+from pipeline.observability import logs
 from pipeline.security.secrets import SecretError, configured_secrets, read_secret, redact
 
 SASL = "sasl-pw-7f3a9c"

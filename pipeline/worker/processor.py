@@ -22,12 +22,14 @@ from typing import Any, Protocol
 
 import orjson
 
-from pipeline import deadletter, schemas
+from pipeline.contracts import schemas
 from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
-from pipeline.metrics import metrics
-from pipeline.retry import Backoff, StopSignal
+from pipeline.observability.metrics import metrics
 from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
 from pipeline.sinks.elasticsearch import ElasticsearchSink, Rejection
+from pipeline.worker import deadletter
+from pipeline.worker.incoming import Incoming
+from pipeline.worker.retry import Backoff, StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +42,6 @@ class Publisher(Protocol):
     async def send(self, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
         """Hand one record to the producer; the returned awaitable resolves on broker ack."""
         ...
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One consumed Kafka record, as bytes (decoding is part of the work, so it can fail)."""
-
-    key: bytes | None
-    value: bytes | None
-    topic: str | None = None
-    partition: int | None = None
-    offset: int | None = None
-    timestamp_ms: int | None = None
 
 
 @dataclass

@@ -1,17 +1,15 @@
 """Dead letters from the worker: a consumed record that failed, with the stage and the reason.
 
-The record itself is built by `connectors.deadletter.deadletter_record` (shared with the
+The record itself is built by `pipeline.contracts.deadletter.deadletter_record` (shared with the
 connectors); this module feeds it what the worker knows about the consumed Kafka record.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from connectors.deadletter import deadletter_record
-
-if TYPE_CHECKING:
-    from pipeline.processor import Incoming
+from pipeline.contracts.deadletter import deadletter_record
+from pipeline.worker.incoming import Incoming
 
 
 def from_incoming(

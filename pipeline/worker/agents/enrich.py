@@ -14,7 +14,7 @@ How offsets are committed (faust-streaming 0.15, read from its source):
   generator is closed), which would ack a batch that was never written. `abandon` marks
   the batch's messages as acked *without* the consumer's bookkeeping, so the `finally`
   acks nothing and no offset of the batch is committed. The worker then stops (the
-  `CrashingSupervisor` in `pipeline/app.py`; on SIGTERM it is stopping anyway) rather
+  `CrashingSupervisor` in `pipeline/worker/app.py`; on SIGTERM it is stopping anyway) rather
   than consuming past the hole, because Faust's commit would not reliably stop at it.
   On restart the batch is consumed again.
 """
@@ -27,9 +27,9 @@ from collections.abc import Sequence
 
 import faust
 
-from pipeline.observe import record_abandoned_batch, record_batch
-from pipeline.processor import BatchProcessor, Incoming
-from pipeline.retry import Stopping
+from pipeline.observability.observe import record_abandoned_batch, record_batch
+from pipeline.worker.processor import BatchProcessor, Incoming
+from pipeline.worker.retry import Stopping
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import faust
 from mode import CrashingSupervisor
 
-from pipeline.idempotent_transport import IdempotentTransport
 from pipeline.security.kafka import faust_credentials
 from pipeline.settings import KafkaSettings, WorkerSettings
+from pipeline.worker.idempotent_transport import IdempotentTransport
 
 
 class WorkerApp(faust.App):
-    """A Faust app whose producers are idempotent (see `pipeline.idempotent_transport`)."""
+    """A Faust app whose producers are idempotent (see `pipeline.worker.idempotent_transport`)."""
 
     def _new_transport(self) -> IdempotentTransport:
         return IdempotentTransport(self.conf.broker_consumer, self)
@@ -41,7 +41,7 @@ def create_app(
         topic_allow_declare=False,
         topic_disable_leader=True,
         # A crashed agent stops the worker (and an OS supervisor restarts it) instead of
-        # being restarted in-process past a batch it abandoned: see pipeline/agents/enrich.py.
+        # being restarted in-process past a batch it abandoned: see pipeline/worker/agents/enrich.py.
         agent_supervisor=CrashingSupervisor,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,

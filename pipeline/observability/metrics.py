@@ -3,7 +3,7 @@
 One `PipelineMetrics` per process (`metrics()`), registered on prometheus-client's default
 registry so the process and platform collectors come along; tests build their own on a fresh
 `CollectorRegistry`. The server also answers `/healthz` and `/readyz` from a `Health` (see
-`pipeline.health`), so a container needs one port for probes and scraping.
+`pipeline.observability.health`), so a container needs one port for probes and scraping.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from prometheus_client.registry import REGISTRY
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pipeline.health import Health
+from pipeline.observability.health import Health
 
 NAMESPACE = "wirestream"
 # Enrichment of a micro-batch takes tens of ms (patterns) to seconds (transformers on CPU).

@@ -24,7 +24,7 @@ class SchemaError(ValueError):
 
 def schema_dir() -> Path:
     """`schemas/` of a source checkout, else the copy packaged into the wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
+    checkout = Path(__file__).resolve().parents[2] / "schemas"
     if checkout.is_dir():
         return checkout
     return Path(str(resources.files("pipeline") / "_schemas"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from pipeline.topics import Topics
+from pipeline.worker.topics import Topics
 
 
 class FaustPublisher:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from connectors.text import utc_now
-from pipeline import schemas
+from pipeline.contracts import schemas
+from pipeline.contracts.timestamps import utc_now
 from pipeline.security.secrets import redact
 
 STAGES = ("connector", "decode", "validate", "enrich", "index", "publish")

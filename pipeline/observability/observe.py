@@ -10,9 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipeline.health import Health, tcp_reachable
-from pipeline.lag import LagMonitor
-from pipeline.metrics import MetricsServer, MetricsSettings, metrics, start_metrics_server
+from pipeline.observability.health import Health, tcp_reachable
+from pipeline.observability.lag import LagMonitor
+from pipeline.observability.metrics import (
+    MetricsServer,
+    MetricsSettings,
+    metrics,
+    start_metrics_server,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +25,7 @@ HEARTBEAT_S = 10.0
 
 
 def record_batch(report: Any) -> None:
-    """Count one processed micro-batch (a `pipeline.processor.BatchReport`)."""
+    """Count one processed micro-batch (a `pipeline.worker.processor.BatchReport`)."""
     m = metrics()
     m.articles_in.inc(report.consumed)
     m.articles_out.inc(report.indexed)

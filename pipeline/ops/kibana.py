@@ -50,7 +50,7 @@ class ImportResult:
 
 def saved_objects_path() -> Path:
     """`deploy/kibana/` of a source checkout, else the copy packaged into the wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "deploy" / "kibana" / SAVED_OBJECTS
+    checkout = Path(__file__).resolve().parents[2] / "deploy" / "kibana" / SAVED_OBJECTS
     if checkout.is_file():
         return checkout
     return Path(str(resources.files("pipeline") / "_kibana" / SAVED_OBJECTS))

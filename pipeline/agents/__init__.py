@@ -1,1 +1,0 @@
-"""Faust agents: thin loops that batch, hand the work to `pipeline.processor` and ack."""

@@ -1,0 +1,1 @@
+"""Logs, metrics, health and lag: shared by the worker and the connectors' services."""

@@ -1,0 +1,1 @@
+"""Operations: reindex, Kibana saved objects, topic administration and reading."""

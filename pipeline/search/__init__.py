@@ -1,0 +1,1 @@
+"""Search over the `news` alias: the query builder behind `wirestream search`."""
