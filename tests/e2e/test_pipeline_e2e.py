@@ -113,7 +113,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
 
     enriched = consume(
         kafka_bootstrap,
-        pipeline.worker.topics["enriched"],
+        pipeline.topics["enriched"],
         lambda rs: any(orjson.loads(r.value)["id"] == doc["id"] for r in rs),
         10,
     )
@@ -124,7 +124,7 @@ def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(
     assert record["quotes"] and record["enrichment"]["enrichers"]
     quotes = consume(
         kafka_bootstrap,
-        pipeline.worker.topics["quote"],
+        pipeline.topics["quote"],
         lambda rs: len(rs) >= len(record["quotes"]),
         10,
     )
@@ -140,7 +140,7 @@ def test_reingesting_the_sample_leaves_exactly_one_document(
     # Two more enriched records for the same id means the worker indexed both re-sends.
     enriched = consume(
         kafka_bootstrap,
-        pipeline.worker.topics["enriched"],
+        pipeline.topics["enriched"],
         lambda rs: sum(b"deconfliction" in r.value for r in rs) >= 3,
         20,
     )
@@ -157,10 +157,10 @@ def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     try:
         producer.send(
-            pipeline.worker.topics["article"], key=b"garbage", value=b"\xff\xfe{not json at all"
+            pipeline.topics["article"], key=b"garbage", value=b"\xff\xfe{not json at all"
         ).get(30)
         invalid = {"schema": "wire.article.v1", "id": "not-an-id", "body": 42}
-        producer.send(pipeline.worker.topics["article"], value=orjson.dumps(invalid)).get(30)
+        producer.send(pipeline.topics["article"], value=orjson.dumps(invalid)).get(30)
     finally:
         producer.close()
     good = tmp_path / "grain.txt"
@@ -168,7 +168,7 @@ def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
     pipeline.ingest(good)
 
     dead = consume(
-        kafka_bootstrap, pipeline.worker.topics["deadletter"], lambda rs: len(rs) >= 2, 20
+        kafka_bootstrap, pipeline.topics["deadletter"], lambda rs: len(rs) >= 2, 20
     )
     letters = [orjson.loads(r.value) for r in dead]
     for letter in letters:
