@@ -116,11 +116,23 @@ def worker_class(base: type, shutdown_timeout_s: float, on_signal: Any = None) -
 
 @click.command()
 @click.option("--loglevel", default="info", show_default=True, help="debug, info, warning, error")
-def worker(loglevel: str) -> None:
-    """Run the enrichment worker (Faust) until SIGTERM/SIGINT."""
+@click.option(
+    "--role",
+    type=click.Choice(["all", "enrich", "raw"]),
+    default="all",
+    show_default=True,
+    help="all: the enrichment worker plus the raw indexer (index first, enrich after) in a "
+    "child process; enrich or raw: one role alone, to scale each separately",
+)
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def worker(loglevel: str, role: str, parent_pid: int | None) -> None:
+    """Run the worker until SIGTERM/SIGINT: raw indexing and enrichment (see --role)."""
     import logging.config
 
     logging.config.dictConfig(logging_config(loglevel))
+    if role == "raw":
+        run_raw_indexer(parent_pid)
+        return
 
     import faust
 
@@ -149,6 +161,17 @@ def worker(loglevel: str) -> None:
 
     index = _ensure_index_when_reachable(es_settings, startup_timeout_s=300.0)
     log.info("index ready", extra={"alias": es_settings.alias, "index": index})
+    raw = None
+    if role == "all":
+        # Started before the models load: articles are searchable while the worker warms up.
+        import atexit
+        import os
+
+        from pipeline.worker.raw_process import RawIndexerProcess, raw_command
+
+        raw = RawIndexerProcess(raw_command(loglevel, os.getpid()))
+        raw.start()
+        atexit.register(raw.stop)
 
     names = chain_names(enrich_settings.chain)
     # spaCy's import would pull in PyTorch (~1 GB) that the ONNX encoder never calls.
@@ -192,10 +215,41 @@ def worker(loglevel: str) -> None:
     )
 
     observe_worker(app, worker_settings, kafka_settings, topic_settings, es_settings)
-    worker_class(faust.Worker, worker_settings.shutdown_timeout_s, on_signal=stop.set)(
+
+    def on_signal() -> None:
+        stop.set()
+        if raw is not None:
+            raw.stop()
+
+    worker_class(faust.Worker, worker_settings.shutdown_timeout_s, on_signal=on_signal)(
         app,
         loglevel=loglevel,
         logging_config=logging_config(loglevel),
         redirect_stdouts=False,
         quiet=True,
     ).execute_from_commandline()
+
+
+def run_raw_indexer(parent_pid: int | None) -> None:
+    """The raw indexer alone (`--role raw`), in the foreground until SIGTERM/SIGINT."""
+    import signal
+
+    from pipeline.settings import (
+        ElasticsearchSettings,
+        KafkaSettings,
+        TopicSettings,
+        WorkerSettings,
+    )
+    from pipeline.worker.raw_indexer import RawIndexer
+    from pipeline.worker.raw_process import watch_parent
+
+    es_settings = ElasticsearchSettings()
+    index = _ensure_index_when_reachable(es_settings, startup_timeout_s=300.0)
+    log.info("index ready", extra={"alias": es_settings.alias, "index": index})
+    indexer = RawIndexer(WorkerSettings(), KafkaSettings(), TopicSettings(), es_settings)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: indexer.stop.set())
+    if parent_pid is not None:
+        watch_parent(parent_pid, indexer.stop.set)
+    indexer.run()
+    log.info("raw indexer stopped")

@@ -146,6 +146,7 @@ class EnrichmentRunner:
                 record.pop(name, None)
             record["enriched_at"] = enriched_at
             record["enrichment"] = {
+                "status": "done",  # the raw indexer's document said "pending" (issue 15)
                 "model": self.model,
                 "version": self.version,
                 "took_ms": took_ms,

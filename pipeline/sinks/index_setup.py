@@ -24,6 +24,11 @@ def load_template() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def mapped_fields() -> frozenset[str]:
+    """The index's top-level fields: its mapping is strict, so a document holds no others."""
+    return frozenset(load_template()["template"]["mappings"]["properties"])
+
+
 def template_name(settings: ElasticsearchSettings) -> str:
     return f"wirestream-{settings.alias}"
 
