@@ -316,6 +316,14 @@ def visualizations() -> list[dict]:
 
 SEARCHES = [
     saved_search(
+        "wirestream-latest-articles",
+        "Latest articles",
+        "Every article as it arrives: enrichment.status is pending until its topics, quotes "
+        "and entities are in (index first, enrich after).",
+        ["enrichment.status", "headline", "source", "received_at"],
+        "id : *",
+    ),
+    saved_search(
         "wirestream-search-by-topic",
         "News by topic",
         "Articles with their IPTC Media Topics; filter on topic_code or topic_label.",

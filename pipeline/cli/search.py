@@ -24,6 +24,9 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
     where = ", ".join(filter(None, [dateline.get("place"), dateline.get("agency")]))
     when = doc.get("published_at") or doc.get("received_at") or ""
     lines.append("  " + " · ".join(filter(None, [where, when, doc.get("source"), doc.get("id")])))
+    if (doc.get("enrichment") or {}).get("status") == "pending":
+        # Indexed on arrival by the raw indexer; topics, quotes and entities follow.
+        lines.append("  (enrichment pending)")
     if doc.get("topics"):
         tops = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in doc["topics"][:topics])
         lines.append(f"  topics: {tops}")

@@ -73,7 +73,9 @@ def consume(
 
 
 def find(es: Elasticsearch, alias: str, query: dict[str, Any]) -> list[dict[str, Any]]:
-    return es.search(index=alias, query=query, size=10)["hits"]["hits"]
+    """Enriched documents that match (the raw indexer's pending ones come first)."""
+    enriched = {"bool": {"must": [query], "filter": [{"term": {"enrichment.status": "done"}}]}}
+    return es.search(index=alias, query=enriched, size=10)["hits"]["hits"]
 
 
 def test_the_sample_is_searchable_with_quotes_and_speakers_within_10_s(

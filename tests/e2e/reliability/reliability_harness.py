@@ -99,17 +99,21 @@ class Feed:
         self.producer.close(timeout=10)
 
 
+ENRICHED = {"term": {"enrichment.status": "done"}}
+"""Enriched documents only: the raw indexer's pending ones are not yet what the worker owes."""
+
+
 def es_count(es: Elasticsearch, dep: Deployment) -> int:
     try:
         es.indices.refresh(index=dep.alias)
-        return int(es.count(index=dep.alias)["count"])
+        return int(es.count(index=dep.alias, query=ENRICHED)["count"])
     except Exception:  # the alias may not exist yet, or ES is paused: not a count
         return -1
 
 
 def es_ids(es: Elasticsearch, dep: Deployment) -> set[str]:
     es.indices.refresh(index=dep.alias)
-    hits = scan(es, index=dep.alias, query={"_source": False}, size=2000)
+    hits = scan(es, index=dep.alias, query={"query": ENRICHED, "_source": False}, size=2000)
     return {h["_id"] for h in hits}
 
 

@@ -67,3 +67,12 @@ def test_human_output_shows_headline_dateline_topics_and_each_quote_with_its_spe
     assert text.splitlines()[0] == "(no headline)  [1.50]"
     assert "WASHINGTON, Sputnik" in text and "conflict, war and peace (0.90)" in text
     assert "- Jim Mattis: Some people escaped." in text and "- (unattributed): x" in text
+
+
+def test_a_pending_article_is_shown_as_pending():
+    from pipeline.cli.search import render
+
+    hit = {"_source": {"headline": "Flash", "source": "wire", "enrichment": {"status": "pending"}}}
+    assert "(enrichment pending)" in render(hit)
+    done = {"_source": {"headline": "Flash", "source": "wire", "enrichment": {"status": "done"}}}
+    assert "pending" not in render(done)
