@@ -2,7 +2,8 @@
 
 DTDs are refused outright, so entity expansion (billion laughs) and external entities never reach
 the parser. Read per item: `@guid`, `@version`, `@xml:lang`, `itemMeta/provider`,
-`itemMeta/firstCreated|versionCreated`, `contentMeta/headline|by|dateline|language|subject/@qcode`
+`itemMeta/firstCreated|versionCreated`, `itemMeta/pubStatus|embargoed|signal` (publication status,
+`connectors/pubstatus.py`), `contentMeta/headline|by|dateline|language|subject/@qcode`
 and the body from `contentSet/inlineXML` (XHTML) or `contentSet/inlineData`.
 
 The article schema has no dateline field and the enrichment reads the dateline from the start of
@@ -18,6 +19,7 @@ from typing import Any
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import fromstring
 
+from connectors import pubstatus
 from connectors.article import MalformedInput, ParseError, build_article
 from connectors.text import html_to_text, join_paragraphs
 
@@ -82,14 +84,15 @@ def local(tag: object) -> str:
 def item_to_article(item: ET.Element, *, source: str) -> dict[str, Any]:
     item_meta = _child(item, "itemMeta")
     content_meta = _child(item, "contentMeta")
-    body = _body(item)
+    status = _pubstatus(item_meta)
+    body = _body(item) or pubstatus.notice(status)
     if not body:
         raise ParseError(f"newsItem {item.get('guid') or '(no guid)'} has no text content")
     dateline = _text(_child(content_meta, "dateline"))
     if dateline and not body.startswith(dateline):
         body = f"{dateline} — {body}"
     language = _child(content_meta, "language")
-    return build_article(
+    article = build_article(
         source=_provider(item_meta) or source,
         guid=item.get("guid"),
         url=_link(item_meta),
@@ -103,6 +106,18 @@ def item_to_article(item: ET.Element, *, source: str) -> dict[str, Any]:
         revision=item.get("version"),
         subjects=[s.get("qcode") or s.get("uri") or "" for s in _children(content_meta, "subject")],
         fmt="newsml-g2",
+    )
+    return pubstatus.apply(article, status, source=article["source"])
+
+
+def _pubstatus(item_meta: ET.Element | None) -> pubstatus.PubStatus:
+    """pubStatus, embargoed, signal and correction links of `itemMeta`."""
+    status = _child(item_meta, "pubStatus")
+    return pubstatus.from_newsml(
+        status.get("qcode") if status is not None else None,
+        _text(_child(item_meta, "embargoed")),
+        [s.get("qcode") or "" for s in _children(item_meta, "signal")],
+        [dict(link.attrib) for link in _children(item_meta, "link")],
     )
 
 

@@ -3,13 +3,14 @@
 1.x: `uri`, `headline`, `byline`, `body_text` / `body_html`, `subject` [{code|uri, name}].
 2.x: `uri`, `headlines` [{value, role, contenttype}], `bylines` [{byline}], `bodies` [{value,
 contenttype, role}], `subjects` [{uri|code|literal, name}]. Both: `version`, `versioncreated`,
-`firstcreated`, `language`. HTML bodies become plain text (no markup reaches the pipeline).
+`firstcreated`, `language`, and `pubstatus` / `embargoed` (read by `connectors/pubstatus.py`). HTML bodies become plain text (no markup reaches the pipeline).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from connectors import pubstatus
 from connectors.article import ParseError, build_article
 from connectors.text import html_to_text
 
@@ -26,10 +27,11 @@ def to_article(obj: object, *, source: str, fmt: str = "ninjs") -> dict[str, Any
     if not isinstance(obj, dict):
         raise ParseError(f"a ninjs item must be a JSON object, not {type(obj).__name__}")
     guid = _string(obj.get("uri")) or _string(obj.get("guid"))
-    body = _body(obj)
+    status = pubstatus.from_ninjs(obj)  # pubstatus, embargoed, corrections
+    body = _body(obj) or pubstatus.notice(status)
     if not body:
         raise ParseError("the ninjs item has no body (body_text, body_html or bodies)")
-    return build_article(
+    article = build_article(
         source=source,
         guid=guid,
         url=guid if guid and guid.startswith(("http://", "https://")) else None,
@@ -42,6 +44,7 @@ def to_article(obj: object, *, source: str, fmt: str = "ninjs") -> dict[str, Any
         subjects=_subjects(obj),
         fmt=fmt,
     )
+    return pubstatus.apply(article, status, source=source)
 
 
 def _string(value: object) -> str | None:

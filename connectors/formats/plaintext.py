@@ -4,7 +4,8 @@ The dateline (`WASHINGTON (Sputnik) — ...`) and pasted related-story headlines
 recognising them is the enrichment's job (`wirecopy.v1`), which needs the copy intact. A headline
 is taken only when the first line clearly is one: short, no terminal punctuation, not a dateline,
 and followed by a blank line and more text. A saved HTML page (`<!DOCTYPE html` / `<html`) is
-reduced to its visible text.
+reduced to its visible text. An advisory header (KILL, CORRECTS, EMBARGOED UNTIL ...) is read
+by `connectors/pubstatus.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from connectors import pubstatus
 from connectors.article import ParseError, build_article
 from connectors.text import clean_text, decode_utf8, html_to_text
 
@@ -28,8 +30,10 @@ def parse(data: bytes | str, *, source: str) -> list[dict[str, Any]]:
         text = html_to_text(text)  # a saved web page, not wire copy: keep its visible text
     if not text:
         raise ParseError("the text file is empty")
+    advisory, text = pubstatus.read_advisory(text)  # KILL / CORRECTS / EMBARGOED UNTIL lines
     headline, body = split_headline(text)
-    return [build_article(source=source, body=body, headline=headline, fmt="plaintext")]
+    article = build_article(source=source, body=body, headline=headline, fmt="plaintext")
+    return [pubstatus.apply(article, advisory, source=source)]
 
 
 def split_headline(text: str) -> tuple[str | None, str]:

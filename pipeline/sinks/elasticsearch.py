@@ -3,7 +3,9 @@
 Each document is indexed with `_id` = article id through the alias (`require_alias`, so a
 missing alias never auto-creates a dynamically mapped index). With a `revision`, the write
 uses `external_gte` versioning: an older revision arriving late is refused by Elasticsearch
-with a version conflict, which counts as done (the newer revision is already there).
+with a version conflict, which counts as done (the newer revision is already there). A kill
+(`status: canceled`) is written with the largest version there is, so nothing but another kill
+overwrites it (`pipeline/contracts/pubstatus.py`).
 
 Per document: 2xx or 409 -> done; 429, 5xx or a missing alias -> retried with capped
 exponential backoff and full jitter; any other 4xx (mapping errors) -> returned as a
@@ -23,6 +25,7 @@ from typing import Any, Protocol
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
+from pipeline.contracts.pubstatus import index_version
 from pipeline.settings import ElasticsearchSettings
 from pipeline.worker.retry import Backoff
 
@@ -70,8 +73,9 @@ def bulk_operations(index: str, documents: Sequence[Document]) -> list[Any]:
     operations: list[Any] = []
     for doc in documents:
         action: dict[str, Any] = {"_index": index, "_id": doc["id"]}
-        if isinstance(doc.get("revision"), int):
-            action["version"] = doc["revision"]
+        version = index_version(doc)  # the revision; a kill's is above every revision
+        if version is not None:
+            action["version"] = version
             action["version_type"] = "external_gte"
         operations.append({"index": action})
         operations.append(doc)

@@ -18,16 +18,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
 
 from pipeline.contracts import schemas
-from pipeline.enrich.runner import EnrichmentRunner, Failure, quote_records
+from pipeline.enrich.runner import EnrichmentRunner, Failure
 from pipeline.observability.metrics import metrics
 from pipeline.settings import FailurePolicy, TopicSettings, WorkerSettings
 from pipeline.sinks.elasticsearch import ElasticsearchSink, Rejection
-from pipeline.worker import deadletter
+from pipeline.worker import deadletter, pubstatus
 from pipeline.worker.incoming import Incoming
 from pipeline.worker.retry import Backoff, StopSignal
 
@@ -111,16 +112,30 @@ class BatchProcessor:
             articles.append(article)
             origin[id(article)] = message
 
+        # Kills and withholds are not enriched: they become withdrawal records (pubstatus.py).
+        to_enrich, withdrawals = pubstatus.split(articles)
         with metrics().enrichment_seconds.time():
-            oks, errs = await asyncio.to_thread(self.runner.run, articles) if articles else ([], [])
+            oks, errs = (
+                await asyncio.to_thread(self.runner.run, to_enrich) if to_enrich else ([], [])
+            )
         for failure in errs:
             outgoing.append(self._dead_failure(origin[id(failure.record)], failure, report))
 
         # The runner keeps input order, so the survivors pair up with its outputs one to one
         # (by position, not by id: a batch may hold two revisions of one article).
         failed = {id(failure.record) for failure in errs}
-        survivors = [article for article in articles if id(article) not in failed]
-        source_of = {id(rec): origin[id(art)] for art, rec in zip(survivors, oks, strict=True)}
+        survivors = [article for article in to_enrich if id(article) not in failed]
+        output_of = {id(art): rec for art, rec in zip(survivors, oks, strict=True)}
+        for article in withdrawals:
+            record = self._withdrawal(article, origin[id(article)], outgoing, report)
+            if record is not None:
+                output_of[id(article)] = record
+        # Input order again across both kinds: a story and its withhold in one batch are
+        # published in the order they came.
+        oks = [output_of[id(art)] for art in articles if id(art) in output_of]
+        source_of = {
+            id(output_of[id(art)]): origin[id(art)] for art in articles if id(art) in output_of
+        }
         if oks:
             forever = self.worker.on_unavailable is FailurePolicy.RETRY
             with metrics().es_bulk_seconds.time():
@@ -132,19 +147,36 @@ class BatchProcessor:
                 source = source_of[id(rejection.document)]
                 outgoing.append(self._dead_rejection(source, rejection, report))
             indexed = set(result.indexed)
+            now = datetime.now(UTC)  # after the write: an embargo that ended meanwhile is out
             for record in oks:
                 if record["id"] not in indexed or id(record) in rejected:
                     continue
                 key = record["id"].encode()
                 source = source_of[id(record)]
-                outgoing.append(_Outgoing(self.topics.enriched, key, orjson.dumps(record), source))
-                for quote in quote_records(record):
-                    outgoing.append(_Outgoing(self.topics.quote, key, orjson.dumps(quote), source))
+                # An embargoed record publishes nothing now (pipeline/worker/embargo.py does).
+                for kind, value in pubstatus.outputs(record, now):
+                    topic = self.topics.enriched if kind == "enriched" else self.topics.quote
+                    outgoing.append(_Outgoing(topic, key, orjson.dumps(value), source))
             # A stale document lost to a newer revision already indexed: publishing it would
             # hand consumers an older version after the newer one.
 
         report.published = await self._publish(outgoing, report)
         return report
+
+    def _withdrawal(
+        self, article: Any, message: Incoming, outgoing: list[_Outgoing], report: BatchReport
+    ) -> dict[str, Any] | None:
+        """The withdrawal record of a valid kill or withhold; an invalid one is dead-lettered."""
+        problems = list(schemas.errors(schemas.ARTICLE, article))
+        if problems:
+            reason = f"not a valid {schemas.ARTICLE} record: " + "; ".join(problems[:10])
+            error = _NamedError("SchemaError", reason)
+            article_id = article.get("id") if isinstance(article.get("id"), str) else None
+            outgoing.append(self._dead(message, "validate", error, report, article_id))
+            return None
+        return pubstatus.withdrawal_record(
+            article, model=self.runner.model, version=self.runner.version
+        )
 
     def _dead(
         self,
