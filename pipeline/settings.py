@@ -202,3 +202,11 @@ class WorkerSettings(BaseSettings):
         description="Elasticsearch or Kafka unavailable after retries: retry (pause) or fail (exit)",
     )
     data_dir: Path = Field(default_factory=lambda: _user_state_dir() / "worker")
+    embargo_release_interval_s: float = Field(
+        1.0, gt=0, description="how often embargoed articles that became due are published"
+    )
+    embargo_lookback_s: float = Field(
+        3600.0,
+        ge=0,
+        description="a worker with no release watermark yet releases embargoes that ended this long ago",
+    )

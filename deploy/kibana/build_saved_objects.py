@@ -8,6 +8,8 @@ template (so one quote's speaker stays tied to its text), and Lens cannot aggreg
 fields. The data view therefore defines keyword runtime fields that read `_source` and emit
 one value per entry (`quote_speaker`, `stance_pair`, ...); the tests check that every path
 they read exists in the template.
+
+Withdrawn and embargoed articles: see `VISIBLE_KQL`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,17 @@ TYPE_VERSIONS = {
     "lens": "8.9.0",
     "dashboard": "10.3.0",
 }
+
+
+# Every saved search and visualisation hides what `wirestream search` hides: withdrawn
+# articles (killed or withheld by their source, kept in the index for audit) and articles
+# still under embargo (compared with `now` when Kibana runs the query, so they appear when
+# the embargo ends). The same rule as pipeline.contracts.pubstatus.is_visible.
+VISIBLE_KQL = "not status : (withheld or canceled) and not embargoed_until > now"
+
+
+def visible(query: str) -> str:
+    return f"({query}) and {VISIBLE_KQL}" if query else VISIBLE_KQL
 
 
 def _each(path: str, var: str, condition: str, value: str) -> str:
@@ -136,7 +149,7 @@ def data_view(id_: str, name: str, time_field: str) -> dict:
 
 def saved_search(id_: str, title: str, description: str, columns: list[str], query: str) -> dict:
     source = {
-        "query": {"query": query, "language": "kuery"},
+        "query": {"query": visible(query), "language": "kuery"},
         "filter": [],
         "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index",
     }
@@ -226,7 +239,7 @@ def lens(
             }
         },
         "visualization": {**visualization},
-        "query": {"query": "", "language": "kuery"},
+        "query": {"query": visible(""), "language": "kuery"},
         "filters": [],
         "internalReferences": [],
         "adHocDataViews": {},

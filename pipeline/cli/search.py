@@ -27,6 +27,8 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
     if (doc.get("enrichment") or {}).get("status") == "pending":
         # Indexed on arrival by the raw indexer; topics, quotes and entities follow.
         lines.append("  (enrichment pending)")
+    if doc.get("embargoed_until"):
+        lines.append(f"  embargoed until {doc['embargoed_until']}")
     if doc.get("topics"):
         tops = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in doc["topics"][:topics])
         lines.append(f"  topics: {tops}")
@@ -48,6 +50,11 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
 @click.option("--speaker", help="only articles quoting this speaker (their quotes are shown)")
 @click.option("--since", help="published (or received) on or after this date/time (ISO 8601)")
 @click.option("--semantic", help="also rank by meaning: kNN on the article embeddings")
+@click.option(
+    "--include-embargoed",
+    is_flag=True,
+    help="also show articles still under embargo (for editors; withdrawn ones never show)",
+)
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per hit")
 @click.option("-n", "size", default=10, show_default=True, help="number of hits")
 def search(
@@ -56,10 +63,15 @@ def search(
     speaker: str | None,
     since: str | None,
     semantic: str | None,
+    include_embargoed: bool,
     as_json: bool,
     size: int,
 ) -> None:
-    """Search the enriched news (the `news` alias)."""
+    """Search the enriched news (the `news` alias).
+
+    Withdrawn articles (killed or withheld by their source) never show; embargoed ones show
+    only with --include-embargoed.
+    """
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
@@ -72,7 +84,13 @@ def search(
     settings = ElasticsearchSettings()
     vector = _encode(semantic) if semantic else None
     request = build_search(
-        query, topic=topic, speaker=speaker, since=since, vector=vector, size=size
+        query,
+        topic=topic,
+        speaker=speaker,
+        since=since,
+        vector=vector,
+        size=size,
+        include_embargoed=include_embargoed,
     )
     es = elasticsearch_client(settings)
     try:

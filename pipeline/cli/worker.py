@@ -150,6 +150,7 @@ def worker(loglevel: str, role: str, parent_pid: int | None) -> None:
     from pipeline.sinks.elasticsearch import ElasticsearchSink
     from pipeline.worker.agents.enrich import register
     from pipeline.worker.app import create_app
+    from pipeline.worker.embargo import EmbargoRelease
     from pipeline.worker.processor import BatchProcessor
     from pipeline.worker.publisher import FaustPublisher
     from pipeline.worker.retry import StopSignal
@@ -200,6 +201,23 @@ def worker(loglevel: str, role: str, parent_pid: int | None) -> None:
     )
     register(app, topics.article, processor, batch_size=worker_settings.batch_size,
              within_s=worker_settings.batch_within_s)  # fmt: skip
+
+    release = EmbargoRelease(
+        client,
+        es_settings.alias,
+        FaustPublisher(topics),
+        topic_settings,
+        state_file=worker_settings.data_dir / "embargo-release.json",
+        lookback_s=worker_settings.embargo_lookback_s,
+    )
+
+    @app.timer(worker_settings.embargo_release_interval_s)
+    async def release_embargoes() -> None:
+        # Embargoed articles leave the index filter on their own; the output topics need this.
+        try:
+            await release.tick()
+        except Exception as exc:  # Elasticsearch or Kafka away: the next tick tries again
+            log.warning("embargo release failed; will retry", extra={"error": repr(exc)[:300]})
 
     @app.on_partitions_assigned.connect
     async def ready(sender: Any, assigned: Any, **kwargs: Any) -> None:

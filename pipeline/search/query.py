@@ -3,6 +3,11 @@
 Full text over headline, body, related headlines and quotes (nested); filters by topic,
 speaker and date; kNN on `embedding` for semantic search; both at once is a hybrid
 (Elasticsearch adds the text and vector scores).
+
+Every search hides what must not be shown (`visibility_filter`): withdrawn articles (status
+`withheld` or `canceled`, kept in the index for audit) always, embargoed ones unless an editor
+asks for them. The embargo is compared with Elasticsearch's `now` at search time, so an
+article appears the moment its embargo ends, with no write needed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+
+from pipeline.contracts.pubstatus import HIDDEN_STATUSES
 
 _TOPIC_CODE = re.compile(r"^(?:medtop:)?(\d{8})$")
 SOURCE_FIELDS = [
@@ -26,7 +33,22 @@ SOURCE_FIELDS = [
     "quotes",
     "related_headlines",
     "enrichment",
+    "status",
+    "embargoed_until",
+    "corrects",
 ]
+
+
+def visibility_filter(include_embargoed: bool = False) -> dict[str, Any]:
+    """Not withdrawn and, unless `include_embargoed`, not under embargo now.
+
+    The same rule as `pipeline.contracts.pubstatus.is_visible`; a document without `status`
+    or `embargoed_until` (indexed before these fields existed) is visible.
+    """
+    must_not: list[dict[str, Any]] = [{"terms": {"status": list(HIDDEN_STATUSES)}}]
+    if not include_embargoed:
+        must_not.append({"range": {"embargoed_until": {"gt": "now"}}})
+    return {"bool": {"must_not": must_not}}
 
 
 def topic_filter(topic: str) -> dict[str, Any]:
@@ -100,6 +122,7 @@ def build_search(
     since: str | None = None,
     vector: Sequence[float] | None = None,
     size: int = 10,
+    include_embargoed: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for `Elasticsearch.search` (minus the index)."""
     filters = []
@@ -109,6 +132,7 @@ def build_search(
         filters.append(speaker_filter(speaker))
     if since:
         filters.append(since_filter(since))
+    filters.append(visibility_filter(include_embargoed))  # always: withdrawn never shows
     request: dict[str, Any] = {"size": size, "source": SOURCE_FIELDS}
     if vector is not None:
         request["knn"] = {
@@ -125,5 +149,5 @@ def build_search(
         request["sort"] = [{"received_at": "desc"}]
     elif speaker:
         # kNN filters do not return inner hits; keep the speaker's quotes visible.
-        request["query"] = {"bool": {"filter": [speaker_filter(speaker)]}}
+        request["query"] = {"bool": {"filter": filters}}
     return request

@@ -65,6 +65,9 @@ class Rejection:
 class WriteResult:
     indexed: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # an equal-or-newer revision was already there
+    # The refused documents themselves: one batch may hold two revisions of one id, one
+    # indexed and one stale, so an id alone does not say which was written.
+    stale_documents: list[Document] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     attempts: int = 0
 
@@ -175,6 +178,7 @@ class ElasticsearchSink:
             sub = await self.write(part, max_attempts=max_attempts, forever=forever)
             result.indexed += sub.indexed
             result.stale += sub.stale
+            result.stale_documents += sub.stale_documents
             result.rejected += sub.rejected
 
     @staticmethod
@@ -189,6 +193,7 @@ class ElasticsearchSink:
                 result.indexed.append(doc["id"])
             elif verdict == "stale":
                 result.stale.append(doc["id"])
+                result.stale_documents.append(doc)
             elif verdict == "retry":
                 retry.append(doc)
             else:

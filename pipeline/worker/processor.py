@@ -142,14 +142,15 @@ class BatchProcessor:
                 result = await self.sink.write(oks, forever=forever)
             metrics().es_bulk_errors.inc(len(result.rejected))
             report.indexed, report.stale = len(result.indexed), len(result.stale)
-            rejected = {id(rejection.document) for rejection in result.rejected}
+            not_written = {id(rejection.document) for rejection in result.rejected}
+            not_written |= {id(doc) for doc in result.stale_documents}  # lost to a newer revision
             for rejection in result.rejected:
                 source = source_of[id(rejection.document)]
                 outgoing.append(self._dead_rejection(source, rejection, report))
             indexed = set(result.indexed)
             now = datetime.now(UTC)  # after the write: an embargo that ended meanwhile is out
             for record in oks:
-                if record["id"] not in indexed or id(record) in rejected:
+                if record["id"] not in indexed or id(record) in not_written:
                     continue
                 key = record["id"].encode()
                 source = source_of[id(record)]

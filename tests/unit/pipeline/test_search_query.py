@@ -23,7 +23,7 @@ def test_topic_accepts_a_code_with_or_without_prefix_or_a_label():
 
 def test_speaker_is_a_nested_filter_that_returns_the_matching_quotes():
     request = build_search("war", speaker="Mattis")
-    (nested,) = request["query"]["bool"]["filter"]
+    nested, _visible = request["query"]["bool"]["filter"]  # _visible: test_search_visibility.py
     assert nested["nested"]["path"] == "quotes"
     assert nested["nested"]["query"]["match"]["quotes.speaker.text"]["query"] == "Mattis"
     assert "inner_hits" in nested["nested"]
