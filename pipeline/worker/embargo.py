@@ -48,12 +48,19 @@ def _ms(moment: datetime) -> int:
 
 
 def due_query(after: datetime, until: datetime) -> dict[str, Any]:
-    """Usable articles whose embargo ended in (after, until]."""
+    """Usable, enriched articles whose embargo ended in (after, until].
+
+    A pending document (the raw indexer's, `pipeline/worker/raw_indexer.py`) is never
+    published: when its enrichment lands after the embargo, the batch processor publishes it.
+    """
     window = {"gt": _ms(after), "lte": _ms(until), "format": "epoch_millis"}
     return {
         "bool": {
             "filter": [{"range": {"embargoed_until": window}}],
-            "must_not": [{"terms": {"status": list(HIDDEN_STATUSES)}}],
+            "must_not": [
+                {"terms": {"status": list(HIDDEN_STATUSES)}},
+                {"term": {"enrichment.status": "pending"}},
+            ],
         }
     }
 

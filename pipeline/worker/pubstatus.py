@@ -46,7 +46,13 @@ def withdrawal_record(article: Record, *, model: str, version: str) -> Record:
     record["body"] = ""
     record["status"] = status_of(article)
     record["enriched_at"] = utc_now()
-    record["enrichment"] = {"model": model, "version": version, "took_ms": 0.0, "enrichers": []}
+    record["enrichment"] = {
+        "status": "done",  # final as it is: a withdrawal is never enriched
+        "model": model,
+        "version": version,
+        "took_ms": 0.0,
+        "enrichers": [],
+    }
     return record
 
 
