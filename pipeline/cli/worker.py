@@ -211,13 +211,21 @@ def worker(loglevel: str, role: str, parent_pid: int | None) -> None:
         lookback_s=worker_settings.embargo_lookback_s,
     )
 
+    release_failures = [0]
+
     @app.timer(worker_settings.embargo_release_interval_s)
     async def release_embargoes() -> None:
         # Embargoed articles leave the index filter on their own; the output topics need this.
         try:
             await release.tick()
+            release_failures[0] = 0
         except Exception as exc:  # Elasticsearch or Kafka away: the next tick tries again
-            log.warning("embargo release failed; will retry", extra={"error": repr(exc)[:300]})
+            if release_failures[0] % 60 == 0:  # once a minute, not every tick
+                log.warning(
+                    "embargo release failed; will retry",
+                    extra={"error": repr(exc)[:300], "failures": release_failures[0] + 1},
+                )
+            release_failures[0] += 1
 
     @app.on_partitions_assigned.connect
     async def ready(sender: Any, assigned: Any, **kwargs: Any) -> None:

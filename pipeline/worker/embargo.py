@@ -122,7 +122,11 @@ class EmbargoRelease:
         response = await self.client.search(
             index=self.alias,
             query=due_query(after, until),
-            sort=[{"embargoed_until": "asc"}, {"id": "asc"}],
+            # unmapped_type: an index made before these fields existed answers, empty.
+            sort=[
+                {"embargoed_until": {"order": "asc", "unmapped_type": "date"}},
+                {"id": {"order": "asc", "unmapped_type": "keyword"}},
+            ],
             size=self.page_size,
             **({"search_after": search_after} if search_after else {}),
         )
