@@ -19,7 +19,9 @@ from pipeline.contracts import schemas
 from pipeline.contracts.schemas import SchemaError
 from pipeline.contracts.timestamps import utc_now
 
-FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1")
+FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1", "html")
+BODY_SOURCES = ("feed", "page")
+MAX_WARNINGS = 20
 __all__ = ["MalformedInput", "ParseError", "article_id", "build_article", "normalise_url"]
 MAX_BODY_CHARS = 2_000_000  # schemas/wire.article.v1.json body.maxLength
 # revision = source version x REVISION_SPAN + receive time in ms (see `compose_revision`).
@@ -97,8 +99,15 @@ def build_article(
     subjects: list[str] | None = None,
     targets: list[str] | None = None,
     received_at: str | None = None,
+    body_source: str | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A validated `wire.article.v1` record, or ParseError naming what is wrong."""
+    """A validated `wire.article.v1` record, or ParseError naming what is wrong.
+
+    `body_source` says where the body came from (`feed`: the entry itself, `page`: extracted
+    from the article's web page); `warnings` are what went wrong on the way without costing
+    the article (e.g. the page could not be fetched, so the body is the feed's summary).
+    """
     body = clean_text(body or "")
     if not body:
         raise ParseError("the article has an empty body")
@@ -131,6 +140,12 @@ def build_article(
         record["subjects"] = _unique([(clean_line(s) or "")[:500] for s in subjects])[:200]
     if targets:
         record["targets"] = _unique([(clean_line(t) or "")[:500] for t in targets])[:50]
+    if body_source is not None:
+        record["body_source"] = body_source
+    if warnings:
+        record["warnings"] = _unique([(clean_line(w) or "")[:1000] for w in warnings])[
+            :MAX_WARNINGS
+        ]
     check_article(record)
     return record
 

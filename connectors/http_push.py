@@ -2,7 +2,8 @@
 
 Accepts `application/json` (ninjs or `wire.article.v1`, one object or an array),
 `application/x-ndjson` (JSON lines) and `application/xml`, `text/xml`,
-`application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2).
+`application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2), and
+`text/html` / `application/xhtml+xml` (a web page: its article, through `connectors.html_article`).
 Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request;
 400 (not well-formed), 413 (too large for the endpoint or for Kafka), 415 (content type), 422 (well-formed but not an article,
 nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
@@ -40,6 +41,8 @@ CONTENT_TYPES = {
     "text/xml": "newsml-g2",
     "application/vnd.iptc.g2.newsitem+xml": "newsml-g2",
     "application/vnd.iptc.g2.newsmessage+xml": "newsml-g2",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
 }
 PRODUCER: web.AppKey[ArticleProducer] = web.AppKey("producer", ArticleProducer)
 SETTINGS: web.AppKey[HttpPushSettings] = web.AppKey("settings", HttpPushSettings)

@@ -76,6 +76,52 @@ class RssSettings(BaseSettings):
     )
 
 
+class HtmlSettings(BaseSettings):
+    """Article extraction from HTML pages (`connectors.html_article`): the hostile-page bounds."""
+
+    model_config = _config("WIRESTREAM_HTML_")
+
+    max_bytes: int = Field(
+        8 * 1024 * 1024, description="larger pages are refused before they are parsed"
+    )
+    max_elements: int = Field(
+        50_000,
+        description="pages with more start tags are refused before parsing (time and memory "
+        "grow with the element count; news pages have a few thousand)",
+    )
+    max_depth: int = Field(
+        120, description="elements nested deeper are flattened to their text before extraction"
+    )
+    max_attribute_chars: int = Field(
+        8192, description="longer attribute values are dropped before extraction"
+    )
+
+
+class PageFetchSettings(BaseSettings):
+    """Fetching the article page behind a short RSS entry (`connectors.pagefetch`)."""
+
+    model_config = _config("WIRESTREAM_PAGE_")
+
+    enabled: bool = Field(True, description="fetch the linked page of short entries")
+    min_feed_chars: int = Field(
+        500, description="an entry whose own text is shorter than this gets its page fetched"
+    )
+    contact: str = Field(
+        "https://wirestream.dev",
+        description="how a site operator reaches you; sent in the User-Agent",
+    )
+    per_host_interval_s: float = Field(
+        2.0, description="at least this many seconds between two requests to one host"
+    )
+    robots_ttl_s: float = Field(3600.0, description="how long a host's robots.txt is cached")
+    max_robots_bytes: int = Field(512 * 1024, description="larger robots.txt files are cut")
+    timeout_s: float = 20.0
+    max_redirects: int = 5
+    remember_validators: int = Field(
+        2000, description="pages whose ETag/Last-Modified are remembered for conditional GET"
+    )
+
+
 class HttpPushSettings(BaseSettings):
     """The HTTP push endpoint (`wirestream serve-http`)."""
 

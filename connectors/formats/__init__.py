@@ -12,9 +12,10 @@ Each `ParseResult` carries either `article` (a schema-valid `wire.article.v1` di
 result came from, for the dead-letter record). Parsing never raises for bad input: errors are data.
 
 Formats (`fmt`): `plaintext`, `json` (ninjs or `wire.article.v1`, one object or an array),
-`newsml-g2`, `jsonl`; aliases `txt`, `ninjs`, `xml`, `newsml`, `ndjson`. With `fmt=None` the
-extension decides (`.txt`, `.json`, `.xml`, `.jsonl`/`.ndjson`), else the content is sniffed
-(`<` XML, `{`/`[` JSON, several JSON lines JSON lines, anything else plain text).
+`newsml-g2`, `jsonl`, `html` (the article of a web page); aliases `txt`, `ninjs`, `xml`,
+`newsml`, `ndjson`, `htm`. With `fmt=None` the extension decides (`.txt`, `.json`, `.xml`,
+`.jsonl`/`.ndjson`, `.html`/`.htm`), else the content is sniffed (an HTML doctype or `<html>`
+HTML, other `<` XML, `{`/`[` JSON, several JSON lines JSON lines, anything else plain text).
 
 `max_bytes` (default `ConnectorSettings().max_article_bytes`, 10 MB) caps one article: a whole
 file, or one line of JSON lines.
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from connectors.errors import ParseError
+from connectors.html_article import looks_like_html
 
-FORMATS = ("plaintext", "json", "newsml-g2", "jsonl")
+FORMATS = ("plaintext", "json", "newsml-g2", "jsonl", "html")
 ALIASES = {
     "txt": "plaintext",
     "text": "plaintext",
@@ -38,6 +40,7 @@ ALIASES = {
     "xml": "newsml-g2",
     "newsml": "newsml-g2",
     "ndjson": "jsonl",
+    "htm": "html",
 }
 EXTENSIONS = {
     ".txt": "plaintext",
@@ -45,6 +48,8 @@ EXTENSIONS = {
     ".xml": "newsml-g2",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
 }
 
 
@@ -74,6 +79,8 @@ def normalise_format(fmt: str | None) -> str | None:
 def sniff_format(head: bytes) -> str:
     """Guess from the first bytes of the content."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if looks_like_html(text):
+        return "html"
     if text.startswith(b"<"):
         return "newsml-g2"
     if text.startswith(b"["):
@@ -89,7 +96,7 @@ def parse_bytes(
     data: bytes, fmt: str, *, source: str | None = None, origin: str = "-"
 ) -> list[ParseResult]:
     """Parse one document (not JSON lines: use `iter_lines` for those) into results."""
-    from connectors.formats import jsonl, newsml, plaintext
+    from connectors.formats import html, jsonl, newsml, plaintext
 
     source = source or _default_source()
     fmt = normalise_format(fmt) or sniff_format(data[:4096])
@@ -100,6 +107,8 @@ def parse_bytes(
             parsed = jsonl.parse_document(data, source=source)
         elif fmt == "newsml-g2":
             parsed = newsml.parse(data, source=source)
+        elif fmt == "html":
+            parsed = html.parse(data, source=source)
         else:
             return list(iter_lines([data], source=source, origin=origin))
     except ParseError as exc:

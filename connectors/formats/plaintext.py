@@ -3,9 +3,9 @@
 The dateline (`WASHINGTON (Sputnik) — ...`) and pasted related-story headlines stay in the body:
 recognising them is the enrichment's job (`wirecopy.v1`), which needs the copy intact. A headline
 is taken only when the first line clearly is one: short, no terminal punctuation, not a dateline,
-and followed by a blank line and more text. A saved HTML page (`<!DOCTYPE html` / `<html`) is
-reduced to its visible text. An advisory header (KILL, CORRECTS, EMBARGOED UNTIL ...) is read
-by `connectors/pubstatus.py`.
+and followed by a blank line and more text. A saved HTML page (`<!DOCTYPE html` / `<html`) named
+`.txt` goes to the HTML article extractor (`connectors.formats.html`), like any other page. An
+advisory header (KILL, CORRECTS, EMBARGOED UNTIL ...) is read by `connectors/pubstatus.py`.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ from typing import Any
 
 from connectors import pubstatus
 from connectors.article import ParseError, build_article
-from connectors.text import clean_text, decode_utf8, html_to_text
+from connectors.html_article import looks_like_html
+from connectors.text import clean_text, decode_utf8
 
 MAX_HEADLINE_CHARS = 200
-_HTML_PAGE = ("<!doctype html", "<html")
 _TERMINAL = tuple('.!?:;,"”’…)]')
 # `PLACE (Agency) —` or `PLACE, Nov 25 (Agency) -`: the first line is copy, not a headline.
 _DATELINE = re.compile(r"^[^\n()]{1,80}\([^()\n]{1,60}\)\s*[—–-]")
 
 
 def parse(data: bytes | str, *, source: str) -> list[dict[str, Any]]:
+    if looks_like_html(data[:2048]):
+        from connectors.formats import html
+
+        return html.parse(data, source=source)  # a saved web page, not wire copy
     text = clean_text(decode_utf8(data, "the text file"))
-    if text[:100].lower().startswith(_HTML_PAGE):
-        text = html_to_text(text)  # a saved web page, not wire copy: keep its visible text
     if not text:
         raise ParseError("the text file is empty")
     advisory, text = pubstatus.read_advisory(text)  # KILL / CORRECTS / EMBARGOED UNTIL lines

@@ -129,3 +129,35 @@ def stance(bodies: Path, stances: Path, predictions_out: Path | None, split: str
         report = {"n": len(rows), "labelled": 0}
     report["no_stance_fallback_unrelated"] = fallbacks
     _print(report, took, len({r["Body ID"] for r in rows}))
+
+
+@evaluate.command("extract")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="a folder with html/<id>.html.gz (or .html) and, optionally, ground-truth.json",
+)
+@click.option("--predictions-out", type=click.Path(dir_okay=False, path_type=Path))
+def extract(data: Path, predictions_out: Path | None) -> None:
+    """Article bodies of saved pages through the connectors' extractor; P/R/F1 when labelled."""
+    from pipeline.eval.extraction import evaluate as score_bodies
+    from pipeline.eval.extraction import extract_pages, read_gold
+
+    started = time.perf_counter()
+    predicted, refused = extract_pages(data)
+    took = time.perf_counter() - started
+    if predictions_out:
+        with predictions_out.open("wb") as fh:
+            for key, body in predicted.items():
+                fh.write(orjson.dumps({"id": key, "body": body}) + b"\n")
+    gold = read_gold(data)
+    report: dict = {"n": len(predicted), "labelled": 0}
+    if gold is not None:
+        missing = sorted(set(gold) - set(predicted))
+        report = {k: round(v, 4) for k, v in score_bodies(gold, predicted).items()}
+        report["n"] = len(gold)
+        report["gold_without_page"] = missing[:20]
+    report["no_text"] = refused
+    _print(report, took, len(predicted))
