@@ -16,7 +16,14 @@ from connectors.settings import RssSettings
 
 
 class FeedError(RuntimeError):
-    """The feed could not be fetched or is not a feed; retried at the next interval."""
+    """The feed could not be fetched or is not a feed; retried at the next interval.
+
+    `status` is the HTTP status when the server answered with one other than 200/304.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,14 @@ def fetch(
     last_modified: str | None = None,
     settings: RssSettings | None = None,
     check_url: Callable[[str], None] = check_scheme,
+    accept: str | None = None,
 ) -> Fetched:
-    """GET the feed, sending If-None-Match / If-Modified-Since; redirects followed by hand."""
+    """GET the feed, sending If-None-Match / If-Modified-Since; redirects followed by hand.
+
+    Also fetches article pages and robots.txt (`connectors.pagefetch`), with their `accept`.
+    """
     settings = settings or RssSettings()
-    headers = {"User-Agent": settings.user_agent, "Accept": _ACCEPT}
+    headers = {"User-Agent": settings.user_agent, "Accept": accept or _ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -61,7 +72,9 @@ def fetch(
                 if response.status_code == 304:
                     return Fetched(304, etag=etag, last_modified=last_modified, url=url)
                 if response.status_code != 200:
-                    raise FeedError(f"{url} answered HTTP {response.status_code}")
+                    raise FeedError(
+                        f"{url} answered HTTP {response.status_code}", response.status_code
+                    )
                 content = _read_capped(response, settings.max_feed_bytes)
                 return Fetched(
                     200,

@@ -6,6 +6,12 @@ link, so an updated entry keeps its article id). What was sent (entry id -> cont
 `remember_entries` per feed) and the validators are the source's snapshot, persisted by the runner
 after Kafka acknowledged, so restarts neither resend nor lose entries. A feed that fails (HTTP
 error, timeout, HTML instead of a feed, refused XML) is logged and retried at its next interval.
+
+An entry whose own text is short (a teaser) gets the article of its linked page instead
+(`connectors.pagefetch`: robots.txt, per-host pacing, conditional GET, the SSRF guard);
+`body_source` records which (`feed` or `page`). When the page cannot be had, the entry goes out
+with its own text and a warning on the record, never as a dead letter. The page is fetched when
+the entry is new or changed, not again for a page that changes later.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from connectors.article import ParseError, build_article
 from connectors.base import Source
 from connectors.feedfetch import FeedError, check_scheme, fetch
 from connectors.formats import ParseResult
-from connectors.settings import RssSettings
+from connectors.pagefetch import FullText, PageFetcher
+from connectors.settings import PageFetchSettings, RssSettings
 from connectors.ssrf import guarded_client
 from connectors.text import html_to_text
 
 log = logging.getLogger(__name__)
+DEFAULT_PAGES = object()  # RssSource(pages=...) not given: a PageFetcher per the settings
 
 
 def parse_feed(content: bytes, feed_url: str, content_type: str = "") -> Any:
@@ -74,22 +82,36 @@ def entry_fingerprint(entry: Any) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def entry_to_article(entry: Any, feed_url: str, language: str | None = None) -> dict[str, Any]:
+def entry_to_article(
+    entry: Any, feed_url: str, language: str | None = None, pages: PageFetcher | None = None
+) -> dict[str, Any]:
+    """The entry as an article; a short entry gets its linked page's article when `pages`."""
     contents = entry.get("content") or []
     html = contents[0].get("value", "") if contents else entry.get("summary", "")
     body = html_to_text(html or "")
+    headline = html_to_text(entry.get("title", "")) or None
+    full = FullText()
+    if pages is not None and len(body) < pages.settings.min_feed_chars:
+        full = pages.for_entry(entry.get("link") or None)
+    page = full.page
+    if page is None and full.warning and not body:
+        body = headline or ""  # a title-only entry whose page failed still goes out
     authors = [a.get("name") for a in entry.get("authors", []) if a.get("name")]
     return build_article(
         source=feed_url,
         guid=entry.get("id") or None,
         url=entry.get("link") or None,
-        headline=html_to_text(entry.get("title", "")) or None,
-        byline=", ".join(authors) or entry.get("author") or None,
-        body=body,
-        language=entry.get("language") or language,
-        published_at=entry.get("published") or entry.get("updated"),
+        headline=headline or (page.headline if page else None),
+        byline=", ".join(authors) or entry.get("author") or (page.byline if page else None),
+        body=page.body if page else body,
+        language=entry.get("language") or (page.language if page else None) or language,
+        published_at=entry.get("published")
+        or entry.get("updated")
+        or (page.published_at if page else None),
         subjects=[t.get("term") for t in entry.get("tags", []) if t.get("term")],
         fmt="rss",
+        body_source="page" if page else "feed",
+        warnings=[full.warning] if full.warning else None,
     )
 
 
@@ -107,6 +129,7 @@ class RssSource(Source):
         once: bool = False,
         client: httpx.Client | None = None,
         check_url: Callable[[str], None] = check_scheme,
+        pages: PageFetcher | object | None = DEFAULT_PAGES,
     ) -> None:
         self.settings = settings or RssSettings()
         self.feeds = list(dict.fromkeys([*feeds, *(intervals or {})]))
@@ -118,6 +141,15 @@ class RssSource(Source):
             self.settings.allow_private, allow_networks=self.settings.allow_networks
         )
         self.check_url = check_url
+        # Short entries get their linked page (connectors.pagefetch), through the same client.
+        if pages is DEFAULT_PAGES:
+            page_settings = PageFetchSettings()
+            pages = (
+                PageFetcher(self.client, page_settings, check_url=check_url)
+                if page_settings.enabled
+                else None
+            )
+        self.pages: PageFetcher | None = pages  # type: ignore[assignment]
         self.state: dict[str, dict[str, Any]] = {}
         self.due: dict[str, float] = dict.fromkeys(self.feeds, 0.0)
         self._stop = threading.Event()
@@ -141,6 +173,8 @@ class RssSource(Source):
 
     def stop(self) -> None:
         self._stop.set()
+        if self.pages is not None:
+            self.pages.stop()
 
     def close(self) -> None:
         self.client.close()
@@ -169,7 +203,7 @@ class RssSource(Source):
                 continue
             origin = f"{feed_url}#{key or number}"
             try:
-                article = entry_to_article(entry, feed_url, language)
+                article = entry_to_article(entry, feed_url, language, self.pages)
                 results.append(ParseResult(origin, article=article))
             except ParseError as exc:
                 results.append(ParseResult(origin, error=exc, raw=_raw(entry)))

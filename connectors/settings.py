@@ -114,6 +114,9 @@ class PageFetchSettings(BaseSettings):
         2.0, description="at least this many seconds between two requests to one host"
     )
     robots_ttl_s: float = Field(3600.0, description="how long a host's robots.txt is cached")
+    robots_retry_s: float = Field(
+        300.0, description="a host whose robots.txt could not be read is skipped this long"
+    )
     max_robots_bytes: int = Field(512 * 1024, description="larger robots.txt files are cut")
     timeout_s: float = 20.0
     max_redirects: int = 5

@@ -35,6 +35,8 @@ class FeedServer:
 
 
 def _source(server: FeedServer, **kwargs) -> RssSource:
+    """The feed alone: the linked pages are tested in test_connectors_rss_fulltext.py."""
+    kwargs.setdefault("pages", None)
     return RssSource([FEED], once=True, client=server.client(), **kwargs)
 
 
@@ -148,7 +150,9 @@ def test_url_guard_hook_sees_every_url_before_it_is_fetched(fixtures) -> None:
 def test_each_feed_is_polled_at_its_own_interval(fixtures, producer) -> None:
     server = FeedServer((fixtures / "feeds" / "rss.xml").read_bytes())
     fast, slow = FEED, "https://feeds.example.org/slow.xml"
-    source = RssSource([fast], interval_s=0.05, intervals={slow: 3600}, client=server.client())
+    source = RssSource(
+        [fast], interval_s=0.05, intervals={slow: 3600}, client=server.client(), pages=None
+    )
     for polls, _ in enumerate(source.batches(), start=1):
         if polls >= 4:
             source.stop()
