@@ -115,10 +115,17 @@ def bound_tree(tree: HtmlElement, settings: HtmlSettings) -> None:
 
 def _extract(tree: HtmlElement, url: str | None) -> PageArticle:
     import trafilatura
+    from trafilatura.settings import set_date_params
 
     declared = page_language(tree)
+    dates = {**set_date_params(True), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, output_format="python", **EXTRACTION_OPTIONS
+        tree,
+        url=url,
+        with_metadata=True,
+        output_format="python",
+        date_extraction_params=dates,
+        **EXTRACTION_OPTIONS,
     )
     body = clean_text(getattr(document, "text", None) or "") if document else ""
     if not body:

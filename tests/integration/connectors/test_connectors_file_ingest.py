@@ -115,3 +115,21 @@ def test_oversized_article_is_dead_lettered_with_a_truncated_original(
     schemas.validate(schemas.DEADLETTER, record)
     assert "the limit is 2,000,000" in record["error_message"]
     assert "original truncated to 262,144 of 2,500,000 bytes" in record["error_message"]
+
+
+def test_ingested_html_pages_send_their_articles_not_the_markup(
+    wirestream, topics, kafka_bootstrap
+) -> None:
+    result = wirestream("ingest", str(FIXTURES / "html"))
+    assert result.returncode == 0, result.stderr
+    assert "sent: 2  dead-lettered: 0" in result.stdout
+    records = {a["url"]: a for _, a in consume(kafka_bootstrap, topics["article"], 2)}
+    fire = records["https://news.example.org/escape-room-fire"]
+    schemas.validate(schemas.ARTICLE, fire)
+    assert fire["format"] == "html" and fire["body_source"] == "page"
+    assert fire["body"].startswith("A fire yesterday afternoon killed five girls")
+    assert fire["body"].endswith("has declared tomorrow a day of mourning.")
+    for markup in ("<", "window.analytics", "Subscribe", "Most read", "First! Great"):
+        assert markup not in fire["body"]
+    assert fire["byline"] == "Jane Reporter" and fire["language"] == "en"
+    assert fire["published_at"] == "2019-01-05T09:30:00Z"

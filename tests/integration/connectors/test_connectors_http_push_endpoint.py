@@ -121,3 +121,23 @@ def test_endpoint_with_a_token_refuses_pushes_without_it(env, topics, kafka_boot
     assert accepted.status_code == 202
     [(key, _)] = consume(kafka_bootstrap, topics["article"], 2, timeout_s=5)
     assert key == accepted.json()["id"]
+
+
+def test_a_pushed_html_page_becomes_its_article_not_its_markup(
+    endpoint, topics, kafka_bootstrap
+) -> None:
+    page = (FIXTURES / "html" / "escape-room-fire.html").read_bytes()
+    response = httpx.post(
+        f"{endpoint}/v1/articles",
+        content=page,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+    assert response.status_code == 202, response.text
+    [(key, article)] = consume(kafka_bootstrap, topics["article"], 1)
+    schemas.validate(schemas.ARTICLE, article)
+    assert key == response.json()["id"]
+    assert article["format"] == "html" and article["body_source"] == "page"
+    assert article["body"].startswith("A fire yesterday afternoon killed five girls")
+    assert "<" not in article["body"] and "Most read" not in article["body"]
+    assert article["headline"] == "Escape room fire kills five teen girls in Koszalin, Poland"
+    assert article["url"] == "https://news.example.org/escape-room-fire"

@@ -56,7 +56,7 @@ def test_headline_byline_date_language_and_canonical_url_come_from_the_page():
     page = extract_article(PAGE)
     assert page.headline == "Escape room fire kills five teen girls in Koszalin, Poland"
     assert page.byline == "Jane Reporter"
-    assert page.published_at == "2019-01-05"
+    assert page.published_at == "2019-01-05T09:30:00+0000"
     assert page.language == "en"
     assert page.url == "https://news.example.org/escape-room-fire"
 
