@@ -25,9 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-
-from lxml import etree
-from lxml.html import HtmlElement
+from typing import Any
 
 from connectors.errors import ParseError
 from connectors.settings import HtmlSettings
@@ -81,7 +79,7 @@ def extract_article(
     return _extract(tree, url)
 
 
-def _parse(data: bytes) -> HtmlElement:
+def _parse(data: bytes) -> Any:
     from trafilatura.utils import load_html
 
     tree = load_html(data)
@@ -92,15 +90,17 @@ def _parse(data: bytes) -> HtmlElement:
     return tree
 
 
-def bound_tree(tree: HtmlElement, settings: HtmlSettings) -> None:
-    """Drop over-long attribute values; flatten subtrees nested deeper than `max_depth`."""
-    too_deep: list[etree._Element] = []
-    depth = 0
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
+def bound_tree(tree: Any, settings: HtmlSettings) -> None:
+    """Drop over-long attribute values; flatten subtrees nested deeper than `max_depth`.
+
+    One pass in document order (a parent before its children), depth from the parent's; no
+    recursion, so a deep tree cannot exhaust the stack.
+    """
+    too_deep: list[Any] = []
+    depths: dict[Any, int] = {}
+    for element in tree.iter("*"):  # elements only: no comments, entities, PIs
+        depth = depths.get(element.getparent(), 0) + 1
+        depths[element] = depth
         attributes = element.attrib
         for name in [n for n, v in attributes.items() if len(v) > settings.max_attribute_chars]:
             del attributes[name]
@@ -113,7 +113,7 @@ def bound_tree(tree: HtmlElement, settings: HtmlSettings) -> None:
         element.text = text
 
 
-def _extract(tree: HtmlElement, url: str | None) -> PageArticle:
+def _extract(tree: Any, url: str | None) -> PageArticle:
     import trafilatura
     from trafilatura.settings import set_date_params
 
@@ -153,7 +153,7 @@ def without_headline(body: str, headline: str | None) -> str:
     return body
 
 
-def page_language(tree: HtmlElement) -> str | None:
+def page_language(tree: Any) -> str | None:
     """The language the page declares, as a BCP 47 tag, else None."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     for xpath in (

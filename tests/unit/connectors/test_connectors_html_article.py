@@ -160,3 +160,16 @@ def test_a_5_mb_page_of_tiny_elements_is_refused_not_parsed():
 )
 def test_html_pages_are_recognised_by_their_start(head, expected):
     assert looks_like_html(head) is expected
+
+
+def test_entity_declarations_in_a_page_are_never_expanded():
+    page = (
+        b'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">'
+        b'<!ENTITY xxe SYSTEM "file:///etc/passwd">]><html><body><article><p>Laughs: &c; &xxe;. '
+        + b"Ordinary words of the article itself. " * 20
+        + b"</p></article></body></html>"
+    )
+    body = extract_article(page).body
+    assert "Ordinary words of the article itself." in body
+    assert "aaaaaaaaaaaaaaaaaaaa" not in body and "root:" not in body

@@ -84,7 +84,7 @@ def test_unsupported_content_type_is_415(push_producer, kafka_client) -> None:
     [(status, text, _)] = _requests(
         push_producer,
         _settings(),
-        [{"data": b"<html/>", "headers": {**AUTH, "Content-Type": "text/html"}}],
+        [{"data": b"%PDF-1.7", "headers": {**AUTH, "Content-Type": "application/pdf"}}],
     )
     assert status == 415 and "unsupported content type" in text and kafka_client.sent == []
 
