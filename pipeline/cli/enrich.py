@@ -41,7 +41,10 @@ def _err(payload: dict[str, Any]) -> None:
 @click.option("--target", "targets", multiple=True, help="stance target (repeatable)")
 @click.option("--enrichers", default=None, help="comma-separated chain (default: the full chain)")
 @click.option(
-    "--format", "fmt", default=None, help="plaintext, json, newsml-g2, jsonl (default: detected)"
+    "--format",
+    "fmt",
+    default=None,
+    help="plaintext, json, newsml-g2, jsonl, html (default: detected)",
 )
 def enrich(
     paths: tuple[str, ...], targets: tuple[str, ...], enrichers: str | None, fmt: str | None
