@@ -169,9 +169,7 @@ def test_malformed_records_are_dead_lettered_and_the_next_good_one_is_indexed(
     good.write_text(SECOND_ARTICLE, encoding="utf-8")
     pipeline.ingest(good)
 
-    dead = consume(
-        kafka_bootstrap, pipeline.topics["deadletter"], lambda rs: len(rs) >= 2, 20
-    )
+    dead = consume(kafka_bootstrap, pipeline.topics["deadletter"], lambda rs: len(rs) >= 2, 20)
     letters = [orjson.loads(r.value) for r in dead]
     for letter in letters:
         schemas.validate(schemas.DEADLETTER, letter)
