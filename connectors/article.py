@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from connectors.errors import MalformedInput, ParseError
+from connectors.headline import derive_headline
 from connectors.text import clean_line, clean_text, language_tag, parse_datetime
 from pipeline.contracts import schemas
 from pipeline.contracts.schemas import SchemaError
@@ -21,7 +23,7 @@ from pipeline.contracts.timestamps import utc_now
 
 FORMATS = ("plaintext", "ninjs", "newsml-g2", "jsonl", "rss", "http", "wire.article.v1", "html")
 BODY_SOURCES = ("feed", "page")
-MAX_WARNINGS = 20
+MAX_WARNINGS = 20  # schemas/wire.article.v1.json warnings.maxItems
 __all__ = ["MalformedInput", "ParseError", "article_id", "build_article", "normalise_url"]
 MAX_BODY_CHARS = 2_000_000  # schemas/wire.article.v1.json body.maxLength
 # revision = source version x REVISION_SPAN + receive time in ms (see `compose_revision`).
@@ -100,13 +102,16 @@ def build_article(
     targets: list[str] | None = None,
     received_at: str | None = None,
     body_source: str | None = None,
-    warnings: list[str] | None = None,
+    warnings: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """A validated `wire.article.v1` record, or ParseError naming what is wrong.
 
     `body_source` says where the body came from (`feed`: the entry itself, `page`: extracted
     from the article's web page); `warnings` are what went wrong on the way without costing
-    the article (e.g. the page could not be fetched, so the body is the feed's summary).
+    the article (e.g. the page could not be fetched, so the body is the feed's summary; or
+    what decoding and the loose JSON reader had to do, `connectors/decoding.py`). Copy
+    without a headline gets one derived from it (`connectors/headline.py`), marked
+    `headline_derived: true`.
     """
     body = clean_text(body or "")
     if not body:
@@ -121,13 +126,17 @@ def build_article(
     if url and urlsplit(url).scheme.lower() not in ("http", "https"):
         url = None  # a guid like urn:... is not a link; keep the field honest
     received_at = received_at or utc_now()
+    headline = _truncate(clean_line(headline), 2000)
+    derived = None
+    if headline is None:
+        headline = derived = _truncate(clean_line(derive_headline(body)), 2000)
     record: dict[str, Any] = {
         "schema": schemas.ARTICLE,
         "id": article_id(source[:512], guid, url, body),
         "source": source[:512],
         "guid": guid,
         "url": url,
-        "headline": _truncate(clean_line(headline), 2000),
+        "headline": headline,
         "byline": _truncate(clean_line(byline), 1000),
         "body": body,
         "language": language_tag(language),
@@ -142,6 +151,8 @@ def build_article(
         record["targets"] = _unique([(clean_line(t) or "")[:500] for t in targets])[:50]
     if body_source is not None:
         record["body_source"] = body_source
+    if derived:
+        record["headline_derived"] = True
     if warnings:
         record["warnings"] = _unique([(clean_line(w) or "")[:1000] for w in warnings])[
             :MAX_WARNINGS

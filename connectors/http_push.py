@@ -1,13 +1,20 @@
 """HTTP push endpoint: `POST /v1/articles` (aiohttp) for `wirestream serve-http`.
 
-Accepts `application/json` (ninjs or `wire.article.v1`, one object or an array),
+Accepts `application/json` (the loose article shape of `connectors/formats/loose.py`, ninjs or
+`wire.article.v1`; one object, an array, or an envelope such as `{"articles": [...]}`),
 `application/x-ndjson` (JSON lines) and `application/xml`, `text/xml`,
-`application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2), and
-`text/html` / `application/xhtml+xml` (a web page: its article, through `connectors.html_article`).
-Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request;
+`application/vnd.iptc.g2.newsitem+xml`, `application/vnd.iptc.g2.newsmessage+xml` (NewsML-G2),
+`text/html` / `application/xhtml+xml` (a web page: its article, through `connectors.html_article`)
+and `text/plain` (wire copy).
+Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request
+(plus `warnings`: [{item, warning}] when an article had to be repaired or lost a field);
 400 (not well-formed), 413 (too large for the endpoint or for Kafka), 415 (content type), 422 (well-formed but not an article,
 nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
-`GET /healthz` answers 200 when the producer reached Kafka, else 503.
+`GET /healthz` answers 200 when the producer reached Kafka, else 503. `GET /openapi.json` serves
+the OpenAPI document of this endpoint, `schemas/openapi.json` (its single source; a unit test
+holds it to the names `connectors/formats/loose.py` accepts). A 422 names the accepted shapes.
+A `charset=` the client declares (other than UTF-8) is honoured for JSON and text, and noted
+in each article's `warnings` (`encoding_declared`); without one the bytes are detected.
 
 Authentication is a hook: `create_app(..., authorize=fn)` where `fn(request)` is awaited before
 every `/v1/` handler and raises an `aiohttp.web.HTTPException` (e.g. 401) to refuse.
@@ -23,8 +30,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from connectors.decoding import transcode_declared
 from connectors.errors import MalformedInput
-from connectors.formats import ParseResult, iter_lines, parse_bytes
+from connectors.formats import ParseResult, iter_lines, loose, parse_bytes
 from connectors.producer import ArticleProducer, DeliveryError, RecordRejected
 from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
@@ -43,11 +51,13 @@ CONTENT_TYPES = {
     "application/vnd.iptc.g2.newsmessage+xml": "newsml-g2",
     "text/html": "html",
     "application/xhtml+xml": "html",
+    "text/plain": "plaintext",  # wire copy as it is; any encoding (connectors/decoding.py)
 }
 PRODUCER: web.AppKey[ArticleProducer] = web.AppKey("producer", ArticleProducer)
 SETTINGS: web.AppKey[HttpPushSettings] = web.AppKey("settings", HttpPushSettings)
 SOURCE: web.AppKey[str] = web.AppKey("source", str)
 ON_DELIVERED: web.AppKey[Any] = web.AppKey("on_delivered", object)
+OPENAPI_FILE = "openapi.json"
 
 
 def error(status: int, message: str) -> web.Response:
@@ -72,7 +82,19 @@ def create_app(
     app[ON_DELIVERED] = on_delivered
     app.router.add_post("/v1/articles", post_articles)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/openapi.json", openapi)
     return app
+
+
+def openapi_document() -> bytes:
+    """The OpenAPI document of the push endpoint, as stored under `schemas/`."""
+    from pipeline.contracts.schemas import schema_dir
+
+    return (schema_dir() / OPENAPI_FILE).read_bytes()
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(body=openapi_document(), content_type="application/json")
 
 
 def _errors_middleware(authorize: Authorize | None) -> Any:
@@ -125,6 +147,10 @@ async def post_articles(request: web.Request) -> web.Response:
         return error(400, "the request body is empty")
     origin = f"http:{request.remote or '-'}"
     source = request.app[SOURCE]
+    if fmt != "newsml-g2":  # XML declares its encoding itself
+        data, declared = transcode_declared(data, request.charset)
+    else:
+        declared = None
     if fmt == "jsonl":
         results = list(iter_lines([data], source=source, origin=origin))
     else:
@@ -134,6 +160,9 @@ async def post_articles(request: web.Request) -> web.Response:
         return _refusal(failed)
     producer = request.app[PRODUCER]
     articles = [r.article for r in results if r.article is not None]
+    if declared is not None:
+        for article in articles:
+            article["warnings"] = [declared, *article.get("warnings", [])][:20]
     loop = asyncio.get_running_loop()
     try:
         await loop.run_in_executor(
@@ -151,6 +180,14 @@ async def post_articles(request: web.Request) -> web.Response:
     body: dict[str, Any] = {"ids": ids}
     if len(ids) == 1:
         body["id"] = ids[0]
+    # What had to be repaired or left out, so the sender learns it now, not from the index.
+    warnings = [
+        {"item": number, "warning": warning}
+        for number, article in enumerate(articles, 1)
+        for warning in article.get("warnings", [])
+    ]
+    if warnings:
+        body["warnings"] = warnings[:100]
     return web.json_response(body, status=202, dumps=lambda o: orjson.dumps(o).decode())
 
 
@@ -161,6 +198,8 @@ def _refusal(failed: list[ParseResult]) -> web.Response:
     message = str(first.error)
     if len(failed) > 1 or "#" in first.origin:
         message = f"item {where}: {message} ({len(failed)} item(s) refused, nothing was sent)"
+    if status == 422 and "accepted:" not in message:
+        message = f"{message}; {loose.accepted_shapes()}"
     return error(status, message)
 
 

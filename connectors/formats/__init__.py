@@ -104,6 +104,8 @@ def parse_bytes(
         if fmt == "plaintext":
             parsed: list[Any] = plaintext.parse(data, source=source)
         elif fmt == "json":
+            if _json_lines_in_a_json_file(data):
+                return list(iter_lines([data], source=source, origin=origin))
             parsed = jsonl.parse_document(data, source=source)
         elif fmt == "newsml-g2":
             parsed = newsml.parse(data, source=source)
@@ -129,8 +131,6 @@ def iter_lines(
     chunks: Iterable[bytes], *, source: str, origin: str, max_bytes: int | None = None
 ) -> Iterator[ParseResult]:
     """JSON lines: one result per non-blank line; `chunks` are lines or whole documents."""
-    from connectors.formats import jsonl
-
     limit = max_bytes or _default_max_bytes()
     number = 0
     for chunk in chunks:
@@ -143,10 +143,7 @@ def iter_lines(
                 error = ParseError(f"the line has {len(line):,} bytes; the limit is {limit:,}")
                 yield ParseResult(where, error=error, raw=line[:limit])
                 continue
-            try:
-                yield ParseResult(where, article=jsonl.parse_line(line, source=source), raw=line)
-            except ParseError as exc:
-                yield ParseResult(where, error=exc, raw=line)
+            yield from _line_results(line, source, where)
 
 
 def read_path(
@@ -224,6 +221,37 @@ def _bounded_lines(fileobj: IO[bytes], limit: int) -> Iterator[bytes]:
                 if not rest or rest.endswith(b"\n"):
                     break
         yield line
+
+
+def _line_results(line: bytes, source: str, where: str) -> Iterator[ParseResult]:
+    """One line's articles: usually one; an array or an envelope on one line gives several."""
+    from connectors.formats import jsonl
+
+    try:
+        parsed = jsonl.parse_line_items(line, source=source)
+    except ParseError as exc:
+        yield ParseResult(where, error=exc, raw=line)
+        return
+    for i, item in enumerate(parsed):
+        origin = f"{where}#{i + 1}" if len(parsed) > 1 else where
+        if isinstance(item, ParseError):
+            yield ParseResult(origin, error=item, raw=line)
+        else:
+            yield ParseResult(origin, article=item, raw=line)
+
+
+def _json_lines_in_a_json_file(data: bytes) -> bool:
+    """A `.json` file (or an application/json push) that holds JSON lines, as exports often do."""
+    lines = [line.strip() for line in data.lstrip(b"\xef\xbb\xbf").splitlines() if line.strip()]
+    if len(lines) < 2 or not all(line.startswith(b"{") and line.endswith(b"}") for line in lines):
+        return False
+    import orjson
+
+    try:
+        orjson.loads(data.lstrip(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError:
+        return True  # not one document: one object a line
+    return False
 
 
 def _default_source() -> str:

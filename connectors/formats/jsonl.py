@@ -1,67 +1,107 @@
 """JSON documents and JSON lines to articles.
 
-A JSON object is one of: a `wire.article.v1` record (`"schema": "wire.article.v1"`), a ninjs
-item, or a looser row with `id` / `title` / `text` / `url` / `date` (the Wikinews rows) and
-optionally `source`, `byline`, `language`, `headline`, `body`, `guid`, `published_at`.
+A JSON object is one of: a `wire.article.v1` record (only when `"schema": "wire.article.v1"`
+says so), a ninjs item (only when ninjs's own keys say so: `connectors/formats/ninjs.py`), or
+the loose shape every connector accepts (`connectors/formats/loose.py`: `headline`/`title`,
+`body`/`text`/`content`/..., and so on). A document may be one object, an array of objects, or
+an envelope such as `{"articles": [...]}`.
+
+Bytes are decoded by `connectors/decoding.py` (UTF-8, BOM dropped, else repaired or detected);
+what it had to do goes into each article's `warnings`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
 from connectors.article import MalformedInput, ParseError, build_article, check_article
-from connectors.formats import ninjs
-from connectors.text import decode_utf8
+from connectors.decoding import decode_text
+from connectors.formats import loose, ninjs
 from pipeline.contracts.timestamps import utc_now
+
+Warnings = Sequence[str]
 
 
 def loads(data: bytes | str, what: str = "the JSON") -> Any:
-    if isinstance(data, bytes):
-        decode_utf8(data, what)  # a precise message for bad bytes; orjson's is terse
+    return loads_with_warnings(data, what)[0]
+
+
+def loads_with_warnings(data: bytes | str, what: str = "the JSON") -> tuple[Any, Warnings]:
+    """The parsed JSON and the decoding warnings (MalformedInput for binary or broken JSON)."""
+    decoded = decode_text(data, what)
     try:
-        return orjson.loads(data)
+        return orjson.loads(decoded.text), decoded.warnings
     except orjson.JSONDecodeError as exc:
         raise MalformedInput(f"{what} is not valid JSON: {exc}") from None
 
 
 def parse_document(data: bytes | str, *, source: str) -> list[dict[str, Any] | ParseError]:
-    """A `.json` document: one object, or an array of objects (one result each)."""
-    doc = loads(data, "the JSON document")
-    items = doc if isinstance(doc, list) else [doc]
+    """A `.json` document: one object, an array of objects, or an envelope (one result each)."""
+    doc, warnings = loads_with_warnings(data, "the JSON document")
+    items = doc if isinstance(doc, list) else loose.unwrap(doc) or [doc]
     if not items:
-        raise ParseError("the JSON document is an empty array")
+        raise ParseError(f"the JSON document is an empty array; {loose.accepted_shapes()}")
     results: list[dict[str, Any] | ParseError] = []
     for item in items:
         try:
-            results.append(object_to_article(item, source=source, fmt="ninjs"))
+            results.append(object_to_article(item, source=source, fmt="ninjs", warnings=warnings))
         except ParseError as exc:
             results.append(exc)
     return results
 
 
 def parse_line(line: bytes | str, *, source: str) -> dict[str, Any]:
-    """One JSON line."""
-    return object_to_article(loads(line, "the line"), source=source, fmt="jsonl")
+    """One JSON line holding one article (a wrapper such as `{"payload": {...}}` included)."""
+    obj, warnings = loads_with_warnings(line, "the line")
+    wrapped = loose.unwrap(obj)
+    if wrapped is not None and len(wrapped) == 1:
+        obj = wrapped[0]
+    return object_to_article(obj, source=source, fmt="jsonl", warnings=warnings)
 
 
-def object_to_article(obj: Any, *, source: str, fmt: str) -> dict[str, Any]:
+def parse_line_items(line: bytes | str, *, source: str) -> list[dict[str, Any] | ParseError]:
+    """One JSON line: an article, or an array or envelope of them (one result each)."""
+    obj, warnings = loads_with_warnings(line, "the line")
+    items = obj if isinstance(obj, list) else loose.unwrap(obj) or [obj]
+    if not items:
+        raise ParseError(f"the line is an empty array; {loose.accepted_shapes()}")
+    results: list[dict[str, Any] | ParseError] = []
+    for item in items:
+        try:
+            results.append(object_to_article(item, source=source, fmt="jsonl", warnings=warnings))
+        except ParseError as exc:
+            results.append(exc)
+    return results
+
+
+def object_to_article(
+    obj: Any, *, source: str, fmt: str, warnings: Warnings = ()
+) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise ParseError(f"expected a JSON object, got {type(obj).__name__}")
+        raise ParseError(
+            f"expected a JSON object, got {loose.type_name(obj)}; {loose.accepted_shapes()}"
+        )
     if obj.get("schema") == "wire.article.v1":
-        return wire_article(obj)
+        return wire_article(obj, warnings)
     if isinstance(obj.get("schema"), str):
         raise ParseError(f"unsupported record schema {obj['schema'][:100]!r}")
-    if ninjs.looks_like_ninjs(obj) and not ("text" in obj and "title" in obj):
-        return ninjs.to_article(obj, source=source)
-    return loose_row(obj, source=source, fmt="jsonl" if fmt == "jsonl" else "ninjs")
+    if ninjs.looks_like_ninjs(obj):
+        return ninjs.to_article(obj, source=source, fallback=loose.read(obj), warnings=warnings)
+    return loose.to_article(
+        obj, source=source, fmt="jsonl" if fmt == "jsonl" else "ninjs", warnings=warnings
+    )
 
 
-def wire_article(obj: dict[str, Any]) -> dict[str, Any]:
+def wire_article(obj: dict[str, Any], warnings: Warnings = ()) -> dict[str, Any]:
     """A record already in our schema: filled in where it may be (id, received_at), validated."""
     record = dict(obj)
     record.setdefault("received_at", utc_now())
+    if warnings:
+        kept = record.get("warnings") if isinstance(record.get("warnings"), list) else []
+        record["warnings"] = [*kept, *warnings][:20]
     if "id" not in record and isinstance(record.get("source"), str):
         body = record.get("body")
         return build_article(
@@ -80,32 +120,10 @@ def wire_article(obj: dict[str, Any]) -> dict[str, Any]:
             fmt=record.get("format")
             if isinstance(record.get("format"), str)
             else "wire.article.v1",
+            warnings=record.get("warnings"),
         )
     check_article(record)
     return record
-
-
-def loose_row(obj: dict[str, Any], *, source: str, fmt: str) -> dict[str, Any]:
-    body = obj.get("text", obj.get("body"))
-    if not isinstance(body, str):
-        raise ParseError(
-            "not an article: no string `text` or `body` (expected a ninjs item, a wire.article.v1 "
-            "record, or an object with `text`)"
-        )
-    return build_article(
-        source=_str(obj.get("source")) or source,
-        guid=_str(obj.get("guid")) or _str(obj.get("id")),
-        url=_str(obj.get("url")),
-        headline=_str(obj.get("title")) or _str(obj.get("headline")),
-        byline=_str(obj.get("byline")) or _str(obj.get("author")),
-        body=body,
-        language=obj.get("language"),
-        published_at=obj.get("date") or obj.get("published_at"),
-        revision=obj.get("revision", obj.get("version")),
-        subjects=_strings(obj.get("subjects")),
-        targets=_strings(obj.get("targets")),
-        fmt=fmt,
-    )
 
 
 def _str(value: object) -> str | None:

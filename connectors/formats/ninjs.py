@@ -4,45 +4,85 @@
 2.x: `uri`, `headlines` [{value, role, contenttype}], `bylines` [{byline}], `bodies` [{value,
 contenttype, role}], `subjects` [{uri|code|literal, name}]. Both: `version`, `versioncreated`,
 `firstcreated`, `language`, and `pubstatus` / `embargoed` (read by `connectors/pubstatus.py`). HTML bodies become plain text (no markup reaches the pipeline).
+
+An object is ninjs only when keys that only ninjs uses say so (`uri`, `body_text`,
+`body_html`, `bodies`, `headlines`, `bylines`, `versioncreated`, `firstcreated`, `pubstatus`,
+`embargoed`, `signals`, a ninjs `type`): `headline` or `guid` alone are also loose names
+(`connectors/formats/loose.py`), and `{"headline": ..., "body": ...}` is a loose article, not a
+ninjs item without a body. What the ninjs keys do not give (a `body`, a `title`, a `date`...) is
+taken from the loose names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from connectors import pubstatus
 from connectors.article import ParseError, build_article
+from connectors.formats.loose import LooseFields
 from connectors.text import html_to_text
 
 NINJS_KEYS = frozenset(
-    {"uri", "guid", "headline", "headlines", "body_text", "body_html", "bodies", "versioncreated"}
+    {
+        "uri",
+        "headlines",
+        "body_text",
+        "body_html",
+        "bodies",
+        "bylines",
+        "versioncreated",
+        "firstcreated",
+        "pubstatus",
+        "embargoed",
+        "signals",
+    }
+)
+NINJS_TYPES = frozenset(
+    {"text", "audio", "video", "picture", "graphic", "composite", "component", "event"}
 )
 
 
 def looks_like_ninjs(obj: object) -> bool:
-    return isinstance(obj, dict) and bool(NINJS_KEYS & obj.keys())
+    """True when keys only ninjs uses say so (not merely a `headline` or a `guid`)."""
+    if not isinstance(obj, dict):
+        return False
+    return bool(NINJS_KEYS & obj.keys()) or obj.get("type") in NINJS_TYPES
 
 
-def to_article(obj: object, *, source: str, fmt: str = "ninjs") -> dict[str, Any]:
+def to_article(
+    obj: object,
+    *,
+    source: str,
+    fmt: str = "ninjs",
+    fallback: LooseFields | None = None,
+    warnings: Sequence[str] = (),
+) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise ParseError(f"a ninjs item must be a JSON object, not {type(obj).__name__}")
-    guid = _string(obj.get("uri")) or _string(obj.get("guid"))
+    loose = fallback or LooseFields()
+    guid = _string(obj.get("uri")) or _string(obj.get("guid")) or loose.guid
     status = pubstatus.from_ninjs(obj)  # pubstatus, embargoed, corrections
-    body = _body(obj) or pubstatus.notice(status)
+    body = _body(obj) or loose.body or pubstatus.notice(status)
     if not body:
-        raise ParseError("the ninjs item has no body (body_text, body_html or bodies)")
+        raise ParseError(
+            loose.body_error or "the ninjs item has no body (body_text, body_html or bodies)"
+        )
+    url = guid if guid and guid.startswith(("http://", "https://")) else None
     article = build_article(
         source=source,
         guid=guid,
-        url=guid if guid and guid.startswith(("http://", "https://")) else None,
-        headline=_headline(obj),
-        byline=_byline(obj),
+        url=url or loose.url,
+        headline=_headline(obj) or loose.headline,
+        byline=_byline(obj) or loose.byline,
         body=body,
-        language=obj.get("language"),
-        published_at=obj.get("firstcreated") or obj.get("versioncreated"),
-        revision=obj.get("version"),
-        subjects=_subjects(obj),
+        language=obj.get("language") or loose.language,
+        published_at=obj.get("firstcreated") or obj.get("versioncreated") or loose.published_at,
+        revision=obj.get("version") if obj.get("version") is not None else loose.revision,
+        subjects=_subjects(obj) or loose.subjects,
+        targets=loose.targets,
         fmt=fmt,
+        warnings=[*warnings, *loose.warnings],
     )
     return pubstatus.apply(article, status, source=source)
 

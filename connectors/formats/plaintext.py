@@ -6,6 +6,8 @@ is taken only when the first line clearly is one: short, no terminal punctuation
 and followed by a blank line and more text. A saved HTML page (`<!DOCTYPE html` / `<html`) named
 `.txt` goes to the HTML article extractor (`connectors.formats.html`), like any other page. An
 advisory header (KILL, CORRECTS, EMBARGOED UNTIL ...) is read by `connectors/pubstatus.py`.
+Bytes are decoded by `connectors/decoding.py`: a Windows-1252 export or a stray byte is read,
+and the record's `warnings` say how.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 
 from connectors import pubstatus
 from connectors.article import ParseError, build_article
+from connectors.decoding import decode_text
 from connectors.html_article import looks_like_html
-from connectors.text import clean_text, decode_utf8
+from connectors.text import clean_text
 
 MAX_HEADLINE_CHARS = 200
 _TERMINAL = tuple('.!?:;,"”’…)]')
@@ -29,12 +32,15 @@ def parse(data: bytes | str, *, source: str) -> list[dict[str, Any]]:
         from connectors.formats import html
 
         return html.parse(data, source=source)  # a saved web page, not wire copy
-    text = clean_text(decode_utf8(data, "the text file"))
+    decoded = decode_text(data, "the text file")
+    text = clean_text(decoded.text)
     if not text:
         raise ParseError("the text file is empty")
     advisory, text = pubstatus.read_advisory(text)  # KILL / CORRECTS / EMBARGOED UNTIL lines
     headline, body = split_headline(text)
-    article = build_article(source=source, body=body, headline=headline, fmt="plaintext")
+    article = build_article(
+        source=source, body=body, headline=headline, fmt="plaintext", warnings=decoded.warnings
+    )
     return [pubstatus.apply(article, advisory, source=source)]
 
 

@@ -96,7 +96,7 @@ def test_pushed_newsml_and_wire_article_are_accepted(endpoint, topics, kafka_boo
         (b'{"uri": ', "application/json", 400, "not valid JSON"),
         (b'{"uri": "urn:x", "headline": "h"}', "application/json", 422, "no body"),
         ((FIXTURES / "newsml" / "billion-laughs.xml").read_bytes(), "application/xml", 400, "DTD"),
-        (b"plain words", "text/plain", 415, "unsupported content type"),
+        (b"%PDF-1.4 words", "application/pdf", 415, "unsupported content type"),
         (b'{"body_text": "' + b"x" * 200_000 + b'"}', "application/json", 413, "limit"),
     ],
 )

@@ -8,6 +8,7 @@ import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from connectors.decoding import warning_code
 from connectors.http_push import create_app
 from connectors.settings import HttpPushSettings
 
@@ -75,9 +76,33 @@ def test_billion_laughs_is_400(producer, fixtures) -> None:
 
 
 def test_unsupported_content_type_is_415(producer) -> None:
-    status, body = _post(producer, b"hello", "text/plain")
+    status, body = _post(producer, b"%PDF-1.4 hello", "application/pdf")
     assert status == 415
     assert "application/json" in body["error"]
+
+
+def test_plain_text_wire_copy_in_windows_1252_is_accepted_with_a_warning(
+    producer, fake_client
+) -> None:
+    data = "PARIS (AFP) — Le président a parlé à la presse.".encode("cp1252")
+    status, _ = _post(producer, data, "text/plain")  # no charset declared: detected
+    assert status == 202
+    [article] = fake_client.records("articles")
+    assert article["body"] == "PARIS (AFP) — Le président a parlé à la presse."
+    assert warning_code(article["warnings"][0]) == "encoding_detected"
+
+
+def test_the_issue_16_headline_and_body_push_is_accepted(producer, fake_client) -> None:
+    status, body = _post(producer, b'{"headline": "H", "body": "Copy."}', "application/json")
+    assert status == 202, body
+    assert fake_client.records("articles")[0]["headline"] == "H"
+
+
+def test_a_422_names_the_field_and_the_accepted_shapes(producer) -> None:
+    status, body = _post(producer, b'{"headline": "H", "body": ["a"]}', "application/json")
+    assert status == 422
+    assert body["error"].startswith("body must be a string, got a list; accepted: ")
+    assert "ninjs" in body["error"] and "wire.article.v1" in body["error"]
 
 
 def test_oversized_body_is_413(producer) -> None:
@@ -153,3 +178,33 @@ def test_article_too_large_for_kafka_is_413_not_retry_later(producer, fake_clien
     )
     assert status == 413
     assert "too large for Kafka" in body["error"]
+
+
+def test_a_declared_charset_is_honoured_and_noted(producer, fake_client) -> None:
+    # Turkish in Windows-1254: detection alone would read ş as þ (the Western fallback).
+    text = "ANKARA (AA) — Başkent'te bugün önemli bir toplantı yapıldı."
+    status, _ = _post(producer, text.encode("cp1254"), "text/plain; charset=windows-1254")
+    assert status == 202
+    [article] = fake_client.records("articles")
+    assert article["body"] == text
+    assert [warning_code(w) for w in article["warnings"]] == ["encoding_declared"]
+
+
+def test_a_wrong_declared_charset_falls_back_to_detection(producer, fake_client) -> None:
+    data = '{"title": "Caf\u00e9", "text": "Cr\u00e8me."}'.encode("latin-1")
+    status, _ = _post(producer, data, "application/json; charset=utf-8")
+    assert status == 202
+    [article] = fake_client.records("articles")
+    assert (article["headline"], article["body"]) == ("Caf\u00e9", "Cr\u00e8me.")
+    assert [warning_code(w) for w in article["warnings"]] == ["encoding_detected"]
+
+
+def test_the_202_answer_tells_the_sender_what_was_repaired_or_left_out(
+    producer, fake_client
+) -> None:
+    data = orjson.dumps([{"title": "A", "text": "a."}, {"title": ["x"], "text": "b."}])
+    status, body = _post(producer, data, "application/json")
+    assert status == 202
+    assert body["warnings"] == [
+        {"item": 2, "warning": "field_ignored: title must be a string, got a list; ignored"}
+    ]
