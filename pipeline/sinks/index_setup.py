@@ -81,8 +81,44 @@ def without_english_analyzer(template: dict[str, Any]) -> dict[str, Any]:
     return adapted
 
 
-def put_template(es: Elasticsearch, settings: ElasticsearchSettings) -> None:
-    """Install (or update) the composable template for this deployment's index prefix."""
+def missing_properties(wanted: dict[str, Any], present: dict[str, Any]) -> dict[str, Any]:
+    """The part of mapping `wanted` (properties) that `present` lacks, objects recursed into."""
+    missing: dict[str, Any] = {}
+    for name, spec in wanted.items():
+        if name not in present:
+            missing[name] = spec
+        elif "properties" in spec and "properties" in present[name]:
+            inner = missing_properties(spec["properties"], present[name]["properties"])
+            if inner:
+                missing[name] = {"properties": inner}
+    return missing
+
+
+def add_new_fields(es: Elasticsearch, index: str, template: dict[str, Any]) -> list[str]:
+    """Put the template's new fields on an existing index; the names added.
+
+    The mapping is strict, so a document with a field the index lacks is refused. A field
+    that is only new is safe to add in place (Elasticsearch allows adding, never changing);
+    a changed field still needs `wirestream reindex`, and Elasticsearch says so here.
+    """
+    current = es.indices.get_mapping(index=index).body[index]["mappings"].get("properties", {})
+    missing = missing_properties(template["template"]["mappings"]["properties"], current)
+    if not missing:
+        return []
+    try:
+        es.indices.put_mapping(index=index, properties=missing)
+    except ApiError as exc:
+        log.warning(
+            "the index lacks fields of the template and cannot take them in place; run "
+            "`wirestream reindex`",
+            extra={"index": index, "fields": sorted(missing), "error": str(exc)[:300]},
+        )
+        return []
+    log.info("new fields added to the index", extra={"index": index, "fields": sorted(missing)})
+    return sorted(missing)
+
+
+def _template_for(es: Elasticsearch) -> dict[str, Any]:
     body = load_template()
     if not has_analyzer(es, "english"):
         log.warning(
@@ -91,6 +127,14 @@ def put_template(es: Elasticsearch, settings: ElasticsearchSettings) -> None:
             extra={"analyzer": LITE_ANALYZER},
         )
         body = without_english_analyzer(body)
+    return body
+
+
+def put_template(
+    es: Elasticsearch, settings: ElasticsearchSettings, body: dict[str, Any] | None = None
+) -> None:
+    """Install (or update) the composable template for this deployment's index prefix."""
+    body = body or _template_for(es)
     es.indices.put_index_template(
         name=template_name(settings),
         index_patterns=[f"{settings.index_prefix}*"],
@@ -115,10 +159,14 @@ def alias_indices(es: Elasticsearch, alias: str) -> dict[str, bool]:
 def ensure_index(es: Elasticsearch, settings: ElasticsearchSettings | None = None) -> str:
     """Template + first versioned index + alias; returns the index the alias writes to."""
     settings = settings or ElasticsearchSettings()
-    put_template(es, settings)
+    template = _template_for(es)
+    put_template(es, settings, template)
     existing = alias_indices(es, settings.alias)
     if existing:
-        return next((index for index, write in existing.items() if write), next(iter(existing)))
+        write = next((index for index, write in existing.items() if write), next(iter(existing)))
+        # An index made by an older version lacks the fields added since (upgrades).
+        add_new_fields(es, write, template)
+        return write
     if es.indices.exists(index=settings.alias) and not es.indices.exists_alias(name=settings.alias):
         raise RuntimeError(
             f"{settings.alias!r} is a concrete index, not an alias; move it behind the alias "

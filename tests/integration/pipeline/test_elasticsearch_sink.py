@@ -120,3 +120,31 @@ async def _write_once(settings: ElasticsearchSettings, docs: list[dict[str, Any]
         await ElasticsearchSink(client, settings).write(docs, max_attempts=1)
     finally:
         await client.close()
+
+
+def test_an_index_made_by_an_older_version_gets_the_new_fields_in_place(es, es_settings):
+    from pipeline.sinks.index_setup import _template_for, load_template, missing_properties
+
+    old = _template_for(es)["template"]
+    properties = dict(old["mappings"]["properties"])
+    properties.pop("headline_derived")
+    enrichment = dict(properties["enrichment"]["properties"])
+    enrichment.pop("status")
+    properties["enrichment"] = {"properties": enrichment}
+    index = f"{es_settings.index_prefix}1"
+    es.indices.create(
+        index=index,
+        mappings={**old["mappings"], "properties": properties},
+        settings=old.get("settings", {}),
+        aliases={es_settings.alias: {"is_write_index": True}},
+    )
+    assert ensure_index(es, es_settings) == index
+    mapping = es.indices.get_mapping(index=index).body[index]["mappings"]["properties"]
+    assert "headline_derived" in mapping and "status" in mapping["enrichment"]["properties"]
+    assert missing_properties(load_template()["template"]["mappings"]["properties"], mapping) == {}
+    doc = enriched(
+        7,
+        headline_derived=True,
+        enrichment={"status": "done", "model": "m", "version": "v", "took_ms": 1.0},
+    )
+    assert write(es_settings, [doc]).indexed == [f"{7:032x}"]
