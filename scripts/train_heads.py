@@ -3,7 +3,9 @@
     .venv/bin/python scripts/train_heads.py [--only topic|stance] [--seed 2026] [--out DIR]
 
 Reads the shared data from WIRESTREAM_SHARED_DATA (default: ../shared/data next to the
-repository), caches embeddings in the user cache directory, prints the metrics.
+repository) and, for the topic head, the silver labels in pipeline/training/topic_labels.jsonl;
+caches embeddings in the user cache directory, prints the metrics. The topic head is
+trained on the serving encoder's (ONNX int8) vectors, the stance head on PyTorch fp32 ones.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ def main() -> None:
     args = parser.parse_args()
     encoder = CachedEncoder()
     if args.only in (None, "topic"):
-        from pipeline.training.topic_head import train_topic_head
+        from pipeline.enrich.topics import NAME
+        from pipeline.training.topic_head import BACKEND, train_topic_head
 
-        _run("topic.minilm.v1", lambda: train_topic_head(encoder, args.seed), args.out)
+        topic_encoder = CachedEncoder(backend=BACKEND)
+        _run(NAME, lambda: train_topic_head(topic_encoder, args.seed), args.out)
     if args.only in (None, "stance"):
         from pipeline.training.stance_head import train_stance_head
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import click
+import numpy as np
 import orjson
 
 SPLITS = click.Choice(["all", "heldout"])
@@ -65,32 +66,45 @@ def _print(report: dict, took: float, n: int) -> None:
 )
 @click.option("--predictions-out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--split", type=SPLITS, default="all", help="heldout: only the topic head's held-out ids"
+    "--split",
+    type=click.Choice(["all", "heldout", "check"]),
+    default="all",
+    help="heldout: only the topic head's BBC held-out ids; check: only its check-set ids",
 )
 def topic(data: Path, predictions_out: Path | None, split: str) -> None:
     """IPTC topics of JSON lines {"id", "title"?, "text", "label"?|"topics"?}."""
+    from pipeline.enrich.topics import NAME, TopicHead
     from pipeline.eval.articles import TOPIC_CHAIN, enrich_all, wire_article
     from pipeline.eval.topic import gold_codes, topic_report
+    from pipeline.settings import EnrichSettings
     from pipeline.training.data import read_jsonl
 
     rows = list(read_jsonl(data))
-    if split == "heldout":
-        keep = _heldout("topic.minilm.v1", "heldout_ids")
+    if split != "all":
+        keep = _heldout(NAME, "heldout_ids" if split == "heldout" else "check_ids")
         rows = [r for r in rows if str(r["id"]) in keep]
     runner = _runner(TOPIC_CHAIN)
+    head = TopicHead.load(EnrichSettings().artefacts_dir)
     started = time.perf_counter()
     articles = [wire_article(f"topic:{r['id']}", r.get("title"), r.get("text") or "") for r in rows]
-    predicted = [
-        [t["code"] for t in (record or {}).get("topics", [])]
-        for _, record in enrich_all(runner, articles)
-    ]
+    predicted, ranked = [], []
+    for _, record in enrich_all(runner, articles):
+        predicted.append([t["code"] for t in (record or {}).get("topics", [])])
+        vector = (record or {}).get("embedding")
+        # the scores of all 17 codes, from the embedding the topic head read
+        ranked.append(head.ranked(head.probabilities(np.array([vector]))[0]) if vector else [])
     took = time.perf_counter() - started
     if predictions_out:
         with predictions_out.open("wb") as fh:
-            for row, codes in zip(rows, predicted, strict=True):
-                fh.write(orjson.dumps({"id": row["id"], "topics": codes}) + b"\n")
+            for row, codes, scores in zip(rows, predicted, ranked, strict=True):
+                line = {"id": row["id"], "topics": codes, "ranked": scores}
+                fh.write(orjson.dumps(line) + b"\n")
     gold = [gold_codes(r) for r in rows]
-    report = topic_report(gold, predicted) if any(gold) else {"n": len(rows), "labelled": 0}
+    report = (
+        topic_report(gold, predicted, [[s["code"] for s in r] for r in ranked])
+        if any(gold)
+        else {"n": len(rows), "labelled": 0}
+    )
     _print(report, took, len(rows))
 
 

@@ -1,6 +1,6 @@
 """The one interface every enricher implements.
 
-An enricher is registered under a versioned name (`topic.minilm.v1`), loads its models
+An enricher is registered under a versioned name (`topic.minilm.v2`), loads its models
 when it is constructed (never at import time), and fills fields of a batch of
 `news.enriched.v1` records in place. Enrichers run in the order the pipeline lists them,
 so a later one can read what an earlier one wrote (e.g. `language` before `topics`).

@@ -1,7 +1,9 @@
 """Embeddings for training, computed once with the serving encoder and cached on disk.
 
 The cache lives in the user's cache directory (never in the repository) and is keyed by
-the texts, the window length and the model, so a changed input is simply re-encoded.
+the texts, the window length, the model and the backend, so a changed input is simply
+re-encoded. The topic head trains on the serving backend's vectors (ONNX int8 by default),
+so it learns the embeddings it will be given.
 """
 
 from __future__ import annotations
@@ -14,25 +16,35 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.enrich.backends import build_backend
 from pipeline.enrich.encoder import MODEL_NAME, SentenceEncoder, load_encoder
+from pipeline.enrich.minilm import model_path
 from pipeline.settings import StackSettings
 
 log = logging.getLogger(__name__)
 
 
 class CachedEncoder:
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    def __init__(self, cache_dir: Path | None = None, backend: str = "torch") -> None:
         self.cache_dir = cache_dir or StackSettings().cache_dir / "train-embeddings"
+        self.backend = backend
         self._encoder: SentenceEncoder | None = None
 
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            self._encoder = load_encoder()
+            if self.backend == "torch":
+                self._encoder = load_encoder()
+            else:
+                self._encoder = load_encoder(backend=build_backend(self.backend, model_path()))
         return self._encoder
 
     def encode(self, texts: Sequence[str], max_length: int) -> np.ndarray:
-        digest = hashlib.sha256(f"{MODEL_NAME}\0{max_length}".encode())
+        # torch keys stay as they were, so existing caches of the stance head still hit
+        key = f"{MODEL_NAME}\0{max_length}" + (
+            "" if self.backend == "torch" else f"\0{self.backend}"
+        )
+        digest = hashlib.sha256(key.encode())
         for text in texts:
             digest.update(text.encode("utf-8", "replace") + b"\0\1")
         path = self.cache_dir / f"{digest.hexdigest()[:32]}.npy"

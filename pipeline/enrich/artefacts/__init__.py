@@ -18,7 +18,7 @@ def artefact_dir(configured: Path | None = None) -> Path:
 def load_head(
     name: str, directory: Path | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The arrays and the metadata of head `name` (e.g. `topic.minilm.v1`)."""
+    """The arrays and the metadata of head `name` (e.g. `topic.minilm.v2`)."""
     folder = artefact_dir(directory)
     # allow_pickle=False: an artefact is data, never code.
     with np.load(folder / f"{name}.npz", allow_pickle=False) as npz:
