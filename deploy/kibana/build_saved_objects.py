@@ -74,6 +74,19 @@ RUNTIME_FIELDS: dict[str, dict[str, Any]] = {
         "type": "keyword",
         "script": {"source": _each("quotes", "q", "q.speaker != null", "q.speaker")},
     },
+    "quote_speaker_typed": {
+        # One value per quote: the linked speaker with its entity label, so people and
+        # organisations that share a surname-like name stay apart in the panel.
+        "type": "keyword",
+        "script": {
+            "source": _each(
+                "quotes",
+                "q",
+                "q.speaker != null",
+                "q.speaker + (q.speaker_type == null ? '' : ' (' + q.speaker_type + ')')",
+            )
+        },
+    },
     "quote_line": {
         "type": "keyword",
         "script": {
@@ -81,7 +94,10 @@ RUNTIME_FIELDS: dict[str, dict[str, Any]] = {
                 "quotes",
                 "q",
                 "q.text != null",
-                "(q.speaker == null ? 'unattributed' : q.speaker) + ': \u201c' + q.text + '\u201d'",
+                "(q.speaker != null ? q.speaker : (q.speaker_mention != null ? "
+                "'[' + q.speaker_mention + ']' : 'unattributed')) + "
+                "(q.kind == 'indirect' || q.kind == 'mixed' ? ' (reported): ' : ': ') + "
+                "'\u201c' + q.text + '\u201d'",
             )
         },
     },
@@ -295,7 +311,9 @@ def visualizations() -> list[dict]:
             "Top quoted speakers",
             "lnsXY",
             {
-                "speaker": terms_column("quote_speaker", "Speaker", 15, by_count),
+                "speaker": terms_column(
+                    "quote_speaker_typed", "Speaker (linked entity)", 15, by_count
+                ),
                 "count": count_column("Articles quoting them"),
             },
             xy("bar_horizontal", "speaker", "count"),

@@ -37,7 +37,10 @@ def _trimmed(ent: Span) -> Span:
     while start < ent.end - 1 and ent.doc[start].lower_ in _LEADING:
         start += 1
     end = ent.end
-    while end > start + 1 and ent.doc[end - 1].text in ("'s", "’s", "'", "’"):
+    # Possessives and stray punctuation the model takes along (`Associated Press (`).
+    while end > start + 1 and (
+        ent.doc[end - 1].text in ("'s", "’s", "'", "’") or ent.doc[end - 1].is_punct
+    ):
         end -= 1
     return ent.doc[start:end]
 

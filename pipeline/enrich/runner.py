@@ -30,7 +30,19 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_FIELDS = ("targets",)
 _ENRICHED_FIELDS = frozenset(schemas.load_schema(schemas.ENRICHED)["properties"])
-_QUOTE_FIELDS = ("text", "speaker", "speaker_start", "speaker_end", "kind", "start", "end", "cue")
+_QUOTE_FIELDS = (
+    "text",
+    "speaker",
+    "speaker_type",
+    "speaker_mention",
+    "speaker_start",
+    "speaker_end",
+    "kind",
+    "start",
+    "end",
+    "cue",
+    "quoted",
+)
 
 
 @dataclass(frozen=True)

@@ -81,5 +81,35 @@ def match(text: str, predicted: Sequence[Span], gold: Sequence[Span]) -> dict[in
     return pairs
 
 
+HALF = 0.5
+
+
+def match_mutual(
+    text: str, predicted: Sequence[Span], gold: Sequence[Span], share: float = HALF
+) -> dict[int, int]:
+    """Like `match`, but a pair needs each span to cover at least `share` of the other's
+    tokens: the rule for reported speech, whose clause edges annotators draw differently."""
+    gold_tokens = [tokens(text, g) for g in gold]
+    candidates = []
+    for pi, p in enumerate(predicted):
+        p_tokens = tokens(text, p)
+        if not p_tokens:
+            continue
+        for gi, g_tokens in enumerate(gold_tokens):
+            if not g_tokens or p[1] <= gold[gi][0] or gold[gi][1] <= p[0]:
+                continue
+            common = len(p_tokens & g_tokens)
+            low = min(common / len(g_tokens), common / len(p_tokens))
+            if low >= share:
+                candidates.append((low, pi, gi))
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for _, pi, gi in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if pi not in pairs and gi not in used:
+            pairs[pi] = gi
+            used.add(gi)
+    return pairs
+
+
 def overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]

@@ -10,8 +10,9 @@ Gold rules (the same ones docs/quality.md states):
   segment per quoted stretch and paragraph; duplicates (two relations sharing a quote)
   count once. Single-quote marks are left out: in this corpus they mark nested quotes
   and headline quotes, which are not quotes by a speaker in running text.
-- Gold indirect segments: whole Content spans (fragments joined) with no double mark and
-  no overlap with a quoted segment (some annotators leave the marks out of the span).
+- Gold reported segments (indirect and mixed): whole Content spans (fragments joined)
+  with at least two word tokens outside double-quoted stretches; quoted words annotated
+  without their marks count as quoted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pathlib import Path
 from pipeline.enrich.quotes.direct import find_quoted_segments
 
 Span = tuple[int, int]
-_DOUBLE_MARK = re.compile("''|``|[\"“”„‟«»＂]")
 
 
 @dataclass
@@ -103,14 +103,27 @@ def gold_direct(article: Article) -> list[GoldSegment]:
     return sorted(found.values(), key=lambda g: g.start)
 
 
-def gold_indirect(article: Article) -> list[GoldSegment]:
+MIN_REPORTED_WORDS = 2
+"""Word tokens outside quotation marks that make a Content span reported speech: a
+span that is all quote but for a stray word the annotator took along is a direct quote."""
+_WORD = re.compile(r"\w+")
+
+
+def gold_reported(article: Article) -> list[GoldSegment]:
+    """Indirect and mixed attributions: whole Content spans (fragments joined) with at
+    least `MIN_REPORTED_WORDS` word tokens outside double-quoted stretches. A span of
+    quoted words annotated without their marks counts as quoted."""
     quoted = [(s.start, s.end) for s in find_quoted_segments(article.text) if not s.single]
+    text = article.text
     found: dict[Span, GoldSegment] = {}
     for rel in article.relations:
-        if any(_DOUBLE_MARK.search(article.text[s:e]) for s, e in rel.content):
+        outside = 0
+        for s, e in rel.content:
+            for m in _WORD.finditer(text, s, e):
+                p = m.start()
+                outside += not any(qs <= p < qe for qs, qe in quoted)
+        if outside < MIN_REPORTED_WORDS:
             continue
-        if any(s < qe and qs < e for s, e in rel.content for qs, qe in quoted):
-            continue  # quoted words annotated without their marks
         start, end = min(s for s, _ in rel.content), max(e for _, e in rel.content)
         found.setdefault((start, end), GoldSegment(start, end)).sources.extend(rel.source)
     return sorted(found.values(), key=lambda g: g.start)

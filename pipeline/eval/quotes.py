@@ -18,8 +18,8 @@ from typing import Any
 
 import click
 
-from pipeline.eval.matching import Counts, match, overlaps
-from pipeline.eval.polnear import Article, gold_direct, gold_indirect, load_articles
+from pipeline.eval.matching import Counts, match, match_mutual, overlaps
+from pipeline.eval.polnear import Article, gold_direct, gold_reported, load_articles
 
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]+")
 
@@ -28,9 +28,11 @@ _NAME_WORD = re.compile(r"[A-Z][\w'’.-]+")
 class QuoteScores:
     direct: Counts = field(default_factory=Counts)
     baseline: Counts = field(default_factory=Counts)
-    indirect: Counts = field(default_factory=Counts)
+    reported: Counts = field(default_factory=Counts)
     speaker_right: int = 0
     speaker_scored: int = 0
+    reported_speaker_right: int = 0
+    reported_speaker_scored: int = 0
     articles: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -42,8 +44,20 @@ class QuoteScores:
             if self.speaker_scored
             else 0.0,
             "speaker_scored": self.speaker_scored,
-            "indirect": self.indirect.as_dict(),
+            "reported": self.reported.as_dict(),
+            "reported_speaker_accuracy": _ratio(
+                self.reported_speaker_right, self.reported_speaker_scored
+            ),
+            "reported_speaker_scored": self.reported_speaker_scored,
+            "speaker_accuracy_all": _ratio(
+                self.speaker_right + self.reported_speaker_right,
+                self.speaker_scored + self.reported_speaker_scored,
+            ),
         }
+
+
+def _ratio(right: int, scored: int) -> float:
+    return round(right / scored, 4) if scored else 0.0
 
 
 def speaker_is_right(text: str, quote: dict[str, Any], sources: Sequence[tuple[int, int]]) -> bool:
@@ -57,6 +71,18 @@ def speaker_is_right(text: str, quote: dict[str, Any], sources: Sequence[tuple[i
     return any(words & {w.lower() for w in _NAME_WORD.findall(text[s:e])} for s, e in sources)
 
 
+def direct_parts(quotes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The quoted stretches, each as a quote: direct and partial records, and the quoted
+    parts of mixed records (one record per attribution; docs/quality.md)."""
+    parts = []
+    for q in quotes:
+        if q["kind"] in ("direct", "partial"):
+            parts.append(q)
+        elif q["kind"] == "mixed":
+            parts.extend(q | {"start": p["start"], "end": p["end"]} for p in q.get("quoted") or [])
+    return parts
+
+
 def score_article(article: Article, quotes: Sequence[dict[str, Any]], scores: QuoteScores) -> None:
     from pipeline.enrich.quotes.direct import find_quoted_segments
 
@@ -64,7 +90,7 @@ def score_article(article: Article, quotes: Sequence[dict[str, Any]], scores: Qu
     scores.articles += 1
     gold = gold_direct(article)
     gold_spans = [(g.start, g.end) for g in gold]
-    direct = [q for q in quotes if q["kind"] in ("direct", "partial")]
+    direct = direct_parts(quotes)
     pairs = match(text, [(q["start"], q["end"]) for q in direct], gold_spans)
     scores.direct.add(Counts(len(pairs), len(direct), len(gold)))
     for pi, gi in pairs.items():
@@ -73,9 +99,17 @@ def score_article(article: Article, quotes: Sequence[dict[str, Any]], scores: Qu
             scores.speaker_right += speaker_is_right(text, direct[pi], gold[gi].sources)
     pattern = [(s.start, s.end) for s in find_quoted_segments(text)]
     scores.baseline.add(Counts(len(match(text, pattern, gold_spans)), len(pattern), len(gold)))
-    gold_ind = [(g.start, g.end) for g in gold_indirect(article)]
-    indirect = [(q["start"], q["end"]) for q in quotes if q["kind"] == "indirect"]
-    scores.indirect.add(Counts(len(match(text, indirect, gold_ind)), len(indirect), len(gold_ind)))
+    gold_rep = gold_reported(article)
+    reported = [q for q in quotes if q["kind"] in ("indirect", "mixed")]
+    pairs = match_mutual(
+        text, [(q["start"], q["end"]) for q in reported], [(g.start, g.end) for g in gold_rep]
+    )
+    scores.reported.add(Counts(len(pairs), len(reported), len(gold_rep)))
+    for pi, gi in pairs.items():
+        if gold_rep[gi].sources:
+            scores.reported_speaker_scored += 1
+            right = speaker_is_right(text, reported[pi], gold_rep[gi].sources)
+            scores.reported_speaker_right += right
 
 
 QUOTES_CHAIN = ("entities.spacy.v1", "quotes.rules.v1")

@@ -117,6 +117,12 @@ def _climb(verb: Token) -> Token | None:
     if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
         return None
     if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl"):
+        # `He confirmed a statement by Gedney, who said ..., saying they attacked`: the
+        # participle goes on with the nearest report before it in its sentence.
+        for i in range(verb.i - 1, verb.sent.start - 1, -1):
+            if _reports(verb.doc[i]):
+                return verb.doc[i]
+    if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl"):
         # `Trump issued a statement saying ...`: the participle reports the main clause's
         # subject, not that of whatever noun or clause the parser hung it from.
         root = verb.sent.root
@@ -130,6 +136,15 @@ def _climb(verb: Token) -> Token | None:
             break
         head = head.head
     return head
+
+
+def _reports(verb: Token) -> bool:
+    """A reporting verb (`said`, `wrote`) with a subject of its own."""
+    return (
+        verb.pos_ == "VERB"
+        and verb.lemma_.lower() in ("say", "tell", "write", "add", "tweet", "state")
+        and any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+    )
 
 
 def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:

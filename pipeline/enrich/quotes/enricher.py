@@ -14,4 +14,6 @@ class QuoteEnricher(ParsedFieldEnricher):
     field = "quotes"
 
     def extract(self, record: Record, doc: Doc) -> list[dict]:
-        return extract_quotes(record.get("body") or "", doc)
+        # The entity enricher runs first in the default chain; its list (with the
+        # dateline fix-ups) is the one speakers link to.
+        return extract_quotes(record.get("body") or "", doc, record.get("entities"))

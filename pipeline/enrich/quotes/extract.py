@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from pipeline.enrich.quotes.filters import (
     looks_like_title,
     word_count,
 )
+from pipeline.enrich.quotes.link import EntityIndex, link_speakers
 from pipeline.enrich.quotes.resolution import Speaker, propn_run, resolve
 from pipeline.enrich.quotes.speakers import PersonIndex
 
@@ -228,8 +230,12 @@ def _attribute_from_next(quotes: list[dict[str, Any]], segments: list[QuotedSegm
             known[i] = True
 
 
-def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
-    """Quotes of one article body; `doc` is its spaCy parse (of the body or a prefix of it).
+def extract_quotes(
+    text: str, doc: Doc | None = None, entities: Sequence[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Quotes of one article body; `doc` is its spaCy parse (of the body or a prefix of it),
+    `entities` the article's entity list (`entities.spacy.v1`; computed from `doc` when
+    not given): every speaker name is the canonical name of one of them.
 
     Without a parse (or past the parsed prefix) nothing can be attributed: only long quoted
     stretches are kept, with no speaker. Never raises: a failure on hostile input is
@@ -240,7 +246,15 @@ def extract_quotes(text: str, doc: Doc | None = None) -> list[dict[str, Any]]:
             doc = None  # a parse of some other text: offsets would be wrong
         quotes, people = _direct(text, doc)
         if doc is not None:
-            quotes.extend(indirect.find_indirect(text, doc, quotes, people))
+            reported, folded = indirect.find_reported(text, doc, quotes, people)
+            quotes = [q for i, q in enumerate(quotes) if i not in folded] + reported
+            if entities is None:
+                # Imported here: entities.py reads this package's lexicon, so importing
+                # it at the top would make the two packages' imports depend on order.
+                from pipeline.enrich.entities import extract_entities
+
+                entities = extract_entities(doc)
+        link_speakers(text, quotes, EntityIndex.build(entities or []))
         quotes.sort(key=lambda q: q["start"])
         return quotes
     except Exception as exc:  # the stream must survive any article

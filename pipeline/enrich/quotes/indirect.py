@@ -1,30 +1,73 @@
-"""Indirect quotes: `X said that ...`, `..., X said.`, `according to X, ...`.
+"""Reported speech: `indirect` and `mixed` records from the candidates of a parse.
 
-The content is the clause the cue verb governs (its `ccomp` subtree, "that" included),
-or for "according to X" the rest of the sentence. Clauses that contain quotation marks
-are left to the direct-quote rules, cues inside a direct quote are speech of the quoted
-speaker, not reporting, and headlines report nobody's words: all three are skipped.
-Nested reports (`He confirmed a statement by Gedney, who said ...`) are kept, one per cue.
+Each candidate (`candidates.py`: a cue token and a content span of one grammatical
+shape) is looked up by (cue lemma, shape) in a table learned on PolNeAR train
+(`pipeline/training/quote_cues.py`, shipped as `artefacts/quotes.cues.v1.json`): the
+share of such candidates that were annotated attributions. Those at or above the
+table's threshold are kept, the best one per cue.
+
+One record per quote (docs/quality.md, "One record per quote"):
+- a reported clause that contains quoted words is one `mixed` record; the direct or
+  partial records it wholly contains are folded into its `quoted` parts, not emitted;
+- a clause that is all quote (fewer than two words outside the marks) is left to the
+  direct record; a clause that cuts through a direct quote is dropped;
+- reported clauses never overlap each other: of overlapping candidates the one with the
+  higher score is kept (ties: the longer, then the earlier one), so an outer report
+  (`Mattis said Gedney claimed ...`) and the report nested in it never share words.
+Cues inside a direct quote are the quoted speaker's words, and headlines report
+nobody's words: both are skipped.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
-from pipeline.enrich.quotes.attribution import attribute
+from pipeline.enrich.artefacts import SHIPPED
+from pipeline.enrich.quotes.attribution import Attribution, attribute, mention_span
+from pipeline.enrich.quotes.candidates import Candidate, candidates
 from pipeline.enrich.quotes.filters import looks_like_headline
-from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
-from pipeline.enrich.quotes.resolution import resolve
+from pipeline.enrich.quotes.resolution import Speaker, resolve
 from pipeline.enrich.quotes.speakers import PersonIndex
 
-MIN_CONTENT_TOKENS = 3
+CUE_TABLE = "quotes.cues.v1"
+MIN_OUTSIDE_WORDS = 2
 MAX_CONTENT_CHARS = 3000
-_MARKS = re.compile("''|``|[\"“”„‟«»＂]")
-_EDGE_PUNCT = frozenset(",;:—–-")
+MAX_EXTENSION = 400
+"""Characters a reported clause may grow by to take in the whole of a quote it cuts."""
+_OPEN_MARKS = "\"“„‟«＂'`"
+_CLOSE_MARKS = "\"”»＂'"
+
+
+def _mark_before(text: str, start: int) -> int:
+    """Include the opening quotation mark(s) right before `start`."""
+    while start > 0 and text[start - 1] in _OPEN_MARKS:
+        start -= 1
+    return start
+
+
+def _mark_after(text: str, end: int) -> int:
+    """Include punctuation and the closing mark(s) right after `end`."""
+    while end < len(text) and text[end] in _CLOSE_MARKS + ",.!?":
+        end += 1
+    return end
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4)
+def cue_table(path: Path | None = None) -> tuple[dict[str, float], float]:
+    """(lemma|shape -> score, threshold) of the shipped table."""
+    path = path or SHIPPED / f"{CUE_TABLE}.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    return dict(meta["scores"]), float(meta["threshold"])
 
 
 def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
@@ -35,88 +78,110 @@ def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
     return cache[start]
 
 
-def _overlaps_any(starts: list[int], spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps one of the sorted, disjoint `spans`."""
-    i = bisect.bisect_left(starts, end) - 1
-    return i >= 0 and spans[i][1] > start
-
-
-def _trim(doc: Doc, start: int, end: int) -> Span:
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    while end > start and (doc[end - 1].text in _EDGE_PUNCT or doc[end - 1].is_space):
-        end -= 1
-    return doc[start:end]
-
-
-def _clause_content(cue: Token) -> Span | None:
+def _noun_attribution(cue: Token) -> Attribution:
+    """`Trump's claim that ...`, `a statement by the ministry`: the possessor or agent."""
     for child in cue.children:
-        if child.dep_ == "ccomp":
-            end = child.right_edge.i + 1
-            if child.i > cue.i:
-                # `said that X, with Y`: what follows the clause to the sentence end is
-                # still the report.
-                end = max(end, cue.sent.end)
-            return _trim(cue.doc, child.left_edge.i, end)
-    if cue.dep_ == "parataxis" and any(c.dep_ in ("nsubj", "nsubjpass") for c in cue.children):
-        # `Those who vote, he said, must register`: the report is the sentence around it.
-        sent = cue.sent
-        return _trim(cue.doc, sent.start, sent.end)
-    return None
+        if child.dep_ == "poss":
+            return Attribution(cue, mention_span(child), child, "before")
+        if child.dep_ == "prep" and child.lower_ == "by":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return Attribution(cue, mention_span(grand), grand, "before")
+    verb = cue.head
+    for _ in range(3):  # `X issued a statement saying`, `X made the claim that`
+        if verb.pos_ in ("VERB", "AUX"):
+            return attribute(verb, "before", before_open=cue.i)
+        if verb.head.i == verb.i:
+            break
+        verb = verb.head
+    return Attribution(cue, None, None, "before")
 
 
-def _according_content(cue: Token) -> Span | None:
-    """`According to X, the plan failed.` / `The plan failed, according to X.`"""
-    prep_start, prep_end = cue.i, cue.doc[cue.i + 1].right_edge.i + 1
-    sent = cue.sent
-    if prep_start - sent.start <= 1:
-        return _trim(cue.doc, prep_end, sent.end)
-    if sent.end - prep_end <= 2:
-        return _trim(cue.doc, sent.start, prep_start)
-    return None
+def _speaker(cand: Candidate, people: PersonIndex) -> Speaker:
+    cue = cand.cue
+    if cand.shape.startswith("noun-"):
+        att = _noun_attribution(cue)
+    else:
+        att = attribute(cue, "before", before_open=cand.start if cand.start > cue.i else None)
+    return resolve(att, people)
 
 
-def find_indirect(
+def _covering(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> list[int]:
+    """Indices of the sorted, disjoint `spans` that overlap [start, end)."""
+    i = bisect.bisect_left(starts, end) - 1
+    found = []
+    while i >= 0 and spans[i][1] > start:
+        found.append(i)
+        i -= 1
+    return found[::-1]
+
+
+def find_reported(
     text: str,
     doc: Doc,
     direct: list[dict[str, Any]],
     people: PersonIndex,
-) -> list[dict[str, Any]]:
-    direct_spans = sorted((q["start"], q["end"]) for q in direct)
-    direct_starts = [s for s, _ in direct_spans]
-    seen: set[tuple[int, int]] = set()
+    table: tuple[dict[str, float], float] | None = None,
+) -> tuple[list[dict[str, Any]], set[int]]:
+    """The reported-speech records of one article, and the indices of the `direct`
+    records folded into a mixed record (their caller drops them)."""
+    scores, threshold = table or cue_table()
+    order = sorted(range(len(direct)), key=lambda i: direct[i]["start"])
+    spans = [(direct[i]["start"], direct[i]["end"]) for i in order]
+    starts = [s for s, _ in spans]
     headlines: dict[int, bool] = {}
+    best: dict[int, tuple[float, Candidate]] = {}
+    for cand in candidates(doc):
+        specific, general = cand.keys
+        score = scores.get(specific, scores.get(general))
+        if score is None or score < threshold or cand.end - cand.start < 2:
+            continue
+        known = best.get(cand.cue.i)
+        if known is None or score > known[0]:
+            best[cand.cue.i] = (score, cand)
+    ranked = sorted(best.values(), key=lambda sc: (-sc[0], -(sc[1].end - sc[1].start), sc[1].start))
+    taken: list[tuple[int, int]] = []
+    folded: set[int] = set()
     found: list[dict[str, Any]] = []
-    for tok in doc:
-        according = (
-            tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to"
+    for _, cand in ranked:
+        cue = cand.cue
+        start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
+        if _covering(spans, starts, cue.idx, cue.idx + 1):
+            continue  # a cue inside a direct quote: the quoted speaker's words
+        if _in_headline(text, cue.idx, headlines):
+            continue
+        inside = _covering(spans, starts, start, end)
+        if inside:
+            # A clause that cuts through a quote takes the whole quote: `said that,
+            # “there is no single point of failure,”` ends at the closing mark.
+            lo, hi = min(start, spans[inside[0]][0]), max(end, spans[inside[-1]][1])
+            if hi - end > MAX_EXTENSION or start - lo > MAX_EXTENSION:
+                continue
+            start = _mark_before(text, lo) if lo < start else start
+            end = _mark_after(text, hi) if hi > end else end
+        if end - start > MAX_CONTENT_CHARS or any(s < end and start < e for s, e in taken):
+            continue
+        outside = sum(
+            1
+            for m in _WORD.finditer(text, start, end)
+            if not any(spans[i][0] <= m.start() < spans[i][1] for i in inside)
         )
-        if not according and (tok.pos_ != "VERB" or tok.lemma_.lower() not in INDIRECT_CUE_LEMMAS):
+        if outside < MIN_OUTSIDE_WORDS:
             continue
-        if _overlaps_any(direct_starts, direct_spans, tok.idx, tok.idx + 1):
-            continue
-        content = _according_content(tok) if according else _clause_content(tok)
-        if content is None or len(content) < MIN_CONTENT_TOKENS:
-            continue
-        start, end = content.start_char, content.end_char
-        if end - start > MAX_CONTENT_CHARS or _MARKS.search(text, start, end):
-            continue
-        if _overlaps_any(direct_starts, direct_spans, start, end):
-            continue
-        if (start, end) in seen or _in_headline(text, tok.idx, headlines):
-            continue
-        seen.add((start, end))
-        speaker = resolve(attribute(tok, "before"), people)
-        found.append(
-            {
-                "text": text[start:end],
-                "speaker": speaker.name,
-                "speaker_start": speaker.start,
-                "speaker_end": speaker.end,
-                "kind": "indirect",
-                "start": start,
-                "end": end,
-                "cue": "according to" if according else tok.text,
-            }
-        )
-    return found
+        speaker = _speaker(cand, people)
+        record: dict[str, Any] = {
+            "text": text[start:end],
+            "speaker": speaker.name,
+            "speaker_start": speaker.start,
+            "speaker_end": speaker.end,
+            "kind": "mixed" if inside else "indirect",
+            "start": start,
+            "end": end,
+            "cue": "according to" if cand.shape == "according" else cue.text,
+        }
+        if inside:
+            record["quoted"] = [{"start": spans[i][0], "end": spans[i][1]} for i in inside]
+            folded.update(order[i] for i in inside)
+        taken.append((start, end))
+        found.append(record)
+    return found, folded

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.enrich.quotes.attribution import Attribution, mention_span
+from pipeline.enrich.quotes.attribution import Attribution
 from pipeline.enrich.quotes.lexicon import ROLE_NOUNS
 from pipeline.enrich.quotes.speakers import PersonIndex, is_pronoun
 
@@ -54,5 +54,6 @@ def resolve(att: Attribution, people: PersonIndex) -> Speaker:
     possessed = any(c.dep_ == "poss" for c in head.children)
     if definite and not possessed and head.lemma_.lower() in ROLE_NOUNS:
         return Speaker(people.most_recent(head.idx), start, end)
-    noun_phrase = doc[mention_span(head)[0] : head.i + 1].text
-    return Speaker(noun_phrase, start, end)
+    # Any other noun phrase ("the report", "US media") is no name; `link.py` may still
+    # find an organisation it stands for ("the newspaper").
+    return Speaker(None, start, end)

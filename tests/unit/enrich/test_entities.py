@@ -84,3 +84,13 @@ def test_dateline_agency_is_an_organisation():
     EntityEnricher(Resources()).enrich([record])
     agency = [e for e in record["entities"] if e["text"] == "Sputnik"]
     assert agency and all(e["label"] == "ORG" for e in agency)
+
+
+def test_stray_punctuation_is_not_part_of_a_name(entities_of):
+    text = (
+        "At around 11:25am US east coast time (1625 UTC), the Associated Press (AP) "
+        "called the election for Biden, as did NBC News."
+    )
+    names = [e["canonical"] for e in entities_of(text) if e["label"] == "ORG"]
+    assert "Associated Press" in names
+    assert not any(n[-1:] in "(,.;:" for n in names)

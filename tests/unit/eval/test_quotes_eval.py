@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.eval.matching import Counts, match
-from pipeline.eval.polnear import Article, gold_direct, gold_indirect, load_articles, parse_ann
+from pipeline.eval.matching import Counts, match, match_mutual
+from pipeline.eval.polnear import Article, gold_direct, gold_reported, load_articles, parse_ann
 
 TEXT = (
     'Mattis said the plan was "a disaster" for everyone.\n'
@@ -58,8 +58,17 @@ def test_scare_quote_outside_content_is_not_gold(article):
     assert "reform" not in span_text(gold_direct(article))
 
 
-def test_gold_indirect_is_content_without_quote_marks(article):
-    assert span_text(gold_indirect(article)) == ["that talks would resume"]
+def test_gold_reported_is_indirect_and_mixed_content_but_not_all_quote(article):
+    assert span_text(gold_reported(article)) == [MIXED, "that talks would resume"]
+
+
+def test_mutual_match_needs_half_of_each_side():
+    text = "one two three four five six seven eight nine ten"
+    gold = [(0, text.index("five") + 4)]  # five tokens
+    assert match_mutual(text, [(0, text.index("three") + 5)], gold) == {0: 0}  # 3 of 5
+    assert match_mutual(text, [(0, text.index("two") + 3)], gold) == {}  # 2 of 5
+    assert match_mutual(text, [(0, len(text))], gold) == {0: 0}  # 5 of 10
+    assert match_mutual(text, [(text.index("four"), len(text))], gold) == {}  # 2 of 7
 
 
 def test_gold_keeps_the_source_spans(article):
@@ -93,7 +102,7 @@ def test_counts_give_f1():
 
 @pytest.mark.slow
 def test_eval_command_scores_and_writes_predictions(tmp_path: Path):
-    from pipeline.eval.quotes import quotes
+    from pipeline.eval.quotes import direct_parts, quotes
 
     (tmp_path / "text").mkdir()
     (tmp_path / "attributions").mkdir()
@@ -109,5 +118,6 @@ def test_eval_command_scores_and_writes_predictions(tmp_path: Path):
     [line] = out.read_text(encoding="utf-8").splitlines()
     prediction = json.loads(line)
     assert prediction["file"] == "a.txt"
-    assert any(q["text"] == "a disaster" for q in prediction["quotes"])
+    parts = direct_parts(prediction["quotes"])
+    assert any(TEXT[q["start"] : q["end"]] == "a disaster" for q in parts)
     assert next(iter(load_articles(tmp_path))).relations  # the first annotator file by name

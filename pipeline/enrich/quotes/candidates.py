@@ -1,0 +1,179 @@
+"""Candidate reported-speech attributions read from a parse: a cue token and its content.
+
+Every verb (and a few nouns and prepositions) proposes the spans it could be reporting,
+one per grammatical shape: its clause (`said that ...`, `..., he said`), its
+infinitive (`vowed to ...`), its object (`criticized the plan`), its prepositional
+object (`accused him of ...`, `called for ...`), a noun's clause (`the claim that ...`)
+and `according to X` (the rest of the sentence). Which candidates are attributions is
+not decided here: `reported.py` looks each (cue lemma, shape) up in a table learned on
+PolNeAR train (`pipeline/training/quote_cues.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+_EDGE_PUNCT = frozenset(",;:—–-")
+_PREP_CONTENT = frozenset({"of", "for", "about", "to", "on", "over", "against", "as", "with"})
+
+
+_CUT_AFTER_COMMA = frozenset({"although", "though", "whereas"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    cue: Token
+    shape: str
+    """ccomp, xcomp, dobj, prep:<word>, noun-ccomp, according, parataxis."""
+    start: int
+    end: int
+    """Token indices [start, end) of the content."""
+
+    @property
+    def key(self) -> str:
+        return f"{cue_lemma(self.cue)}|{self.shape}"
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        """The table keys, most specific first: with whether the cue has a subject."""
+        key = self.key
+        return f"{key}|{'s' if has_subject(self.cue) else '-'}", key
+
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "agent", "poss", "csubj"})
+
+
+def has_subject(tok: Token) -> bool:
+    """The cue names who speaks: a subject, an agent, a possessor; or it climbs to one
+    (`..., saying`, `wants to say`)."""
+    for _ in range(2):
+        if any(c.dep_ in _SUBJECTS for c in tok.children):
+            return True
+        if tok.dep_ not in ("xcomp", "advcl", "conj", "acl") or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return False
+
+
+def cue_lemma(tok: Token) -> str:
+    return tok.lemma_.lower() if tok.lemma_ else tok.lower_
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        if doc[start].text in ('"', "“", "'", "‘"):
+            break  # an opening quotation mark belongs to the content
+        start += 1
+    while end > start and (doc[end - 1].text in _EDGE_PUNCT or doc[end - 1].is_space):
+        end -= 1
+    if end > start and doc[end - 1].text == "." and end - 1 > start:
+        end -= 1
+    for i in range(start + 3, end):
+        tok = doc[i]
+        # `...; they only learned on Friday`, `..., although he refused`: the reporter's
+        # own sentence goes on.
+        if tok.text == ";" or (
+            tok.text == "," and i + 1 < end and doc[i + 1].lower_ in _CUT_AFTER_COMMA
+        ):
+            return _trim(doc, start, i)
+    return start, end
+
+
+def _subtree(tok: Token) -> tuple[int, int]:
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+_STOP_DEPS = frozenset({"cc", "conj", "advcl", "parataxis"})
+_OBJECT_DEPS = frozenset({"dobj", "attr", "xcomp", "ccomp", "prep", "dative", "oprd", "acomp"})
+
+
+def _tail_end(tok: Token, after: int) -> int:
+    """Where the cue's own right-hand material ends, from token `after` on: up to a
+    coordinated clause or another clause of the cue (`..., saying ...`)."""
+    end = after
+    for child in tok.rights:
+        if child.i < after:
+            continue
+        if child.dep_ in _STOP_DEPS or (child.dep_ == "punct" and child.text in (";", "—", "--")):
+            break
+        end = max(end, child.right_edge.i + 1)
+    return end
+
+
+def _verb_candidates(tok: Token) -> Iterator[Candidate]:
+    doc = tok.doc
+    sent = tok.sent
+    rights = [c for c in tok.rights if c.dep_ in _OBJECT_DEPS]
+    for child in tok.children:
+        dep = child.dep_
+        if dep == "ccomp":
+            start, end = _subtree(child)
+            if child.i > tok.i:
+                # `said that X, with Y`: what else hangs from the cue is still the report.
+                end = _tail_end(tok, end)
+            yield Candidate(tok, "ccomp", *_trim(doc, start, end))
+        elif dep == "xcomp" and child.i > tok.i:
+            yield Candidate(tok, "xcomp", *_trim(doc, *_subtree(child)))
+        elif dep in ("dobj", "attr") and child.i > tok.i:
+            yield Candidate(tok, "dobj", *_trim(doc, *_subtree(child)))
+        elif dep == "prep" and child.i > tok.i and child.lower_ in _PREP_CONTENT:
+            for grand in child.children:
+                if grand.dep_ in ("pobj", "pcomp"):
+                    start, end = _subtree(grand)
+                    yield Candidate(tok, f"prep:{child.lower_}", *_trim(doc, start, end))
+                    break
+    if len(rights) >= 2:
+        # `blasted the media for being dishonest`, `called on Obama to retaliate`.
+        first = rights[0]
+        start = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
+        yield Candidate(tok, "rest", *_trim(doc, start, _tail_end(tok, start)))
+    head = tok.head
+    has_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+    if has_subject and tok.dep_ in ("parataxis", "ccomp") and head.pos_ in ("VERB", "AUX"):
+        # `Those who vote, he said, must register` / `Many were older, she said, and ...`:
+        # the report is the sentence around the cue.
+        yield Candidate(tok, "parataxis", *_trim(doc, sent.start, sent.end))
+
+
+def _noun_candidates(tok: Token) -> Iterator[Candidate]:
+    doc = tok.doc
+    for child in tok.children:
+        if child.dep_ in ("acl", "ccomp") and child.i > tok.i:
+            first = doc[child.left_edge.i]
+            if child.dep_ == "ccomp" or first.lower_ == "that":
+                yield Candidate(tok, "noun-ccomp", *_trim(doc, *_subtree(child)))
+        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "about", "on"):
+            for grand in child.children:
+                if grand.dep_ in ("pobj", "pcomp"):
+                    start, end = _subtree(grand)
+                    yield Candidate(tok, f"noun-prep:{child.lower_}", *_trim(doc, start, end))
+                    break
+
+
+def _according(tok: Token) -> Candidate:
+    """`According to X, the plan failed.` / `The plan failed, according to X.`"""
+    doc = tok.doc
+    prep_start, prep_end = tok.i, doc[tok.i + 1].right_edge.i + 1
+    sent = tok.sent
+    if prep_start - sent.start <= 1:
+        return Candidate(tok, "according", *_trim(doc, prep_end, sent.end))
+    if sent.end - prep_end <= 2:
+        return Candidate(tok, "according", *_trim(doc, sent.start, prep_start))
+    # `The plan, according to X, failed`: the sentence around it.
+    return Candidate(tok, "according", *_trim(doc, sent.start, sent.end))
+
+
+def candidates(doc: Doc) -> Iterator[Candidate]:
+    """Every candidate of the parse, in token order."""
+    n = len(doc)
+    for tok in doc:
+        pos = tok.pos_
+        if tok.lower_ == "according" and tok.i + 1 < n and doc[tok.i + 1].lower_ == "to":
+            yield _according(tok)
+        elif pos == "VERB":
+            yield from _verb_candidates(tok)
+        elif pos == "NOUN":
+            yield from _noun_candidates(tok)
