@@ -76,11 +76,12 @@ def count(articles: Sequence[Article], docs: Sequence[Doc]) -> tuple[Counter, Co
                 gold.append((tokens(text, span), rel.cue))
         quoted = [(s.start, s.end) for s in find_quoted_segments(text) if not s.single]
         for cand in candidates(doc):
-            if cand.end <= cand.start:
+            first, end = cand.span()
+            if end <= first:
                 continue
-            last = doc[cand.end - 1]
+            last = doc[end - 1]
             at = cand.cue.idx
-            predicted = tokens(text, (doc[cand.start].idx, last.idx + len(last)))
+            predicted = tokens(text, (doc[first].idx, last.idx + len(last)))
             outside = {t for t in predicted if not any(s <= t < e for s, e in quoted)}
             if len(outside) < MIN_OUTSIDE_WORDS or any(s <= at < e for s, e in quoted):
                 continue  # left to the direct-quote rules, as in serving
@@ -92,7 +93,7 @@ def count(articles: Sequence[Article], docs: Sequence[Doc]) -> tuple[Counter, Co
                 if common >= 0.5 * len(gold_tokens) and common >= 0.5 * len(predicted):
                     label = 1
                     break
-            for key in cand.keys:
+            for key in (cand.specific_key, cand.key):
                 totals[key] += 1
                 positives[key] += label
     return positives, totals

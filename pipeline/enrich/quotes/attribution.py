@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import IDX, LOWER, POS
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes.lexicon import CUE_LEMMAS, ROLE_NOUNS
@@ -40,6 +42,20 @@ _INVERTED_PRONOUNS = frozenset({"he", "she", "they", "i", "we"})
 _INVERSION_LEMMAS = frozenset(
     {"say", "add", "ask", "write", "continue", "explain", "reply", "respond", "note", "tweet"}
 )
+
+
+def token_indices(doc: Doc, pos: tuple[str, ...], words: tuple[str, ...] = ()) -> list[int]:
+    """Indices of the tokens with one of the parts of speech `pos` or one of the lowercase
+    `words`, read from the parse's arrays: building a Token object per word is most of
+    the quote step's cost, and most words are none of these."""
+    if not len(doc):
+        return []
+    array = doc.to_array([POS, LOWER])
+    strings = doc.vocab.strings
+    mask = numpy.isin(array[:, 0], [strings[p] for p in pos])
+    if words:
+        mask |= numpy.isin(array[:, 1], [strings[w] for w in words])
+    return numpy.flatnonzero(mask).tolist()
 
 
 def is_cue(token: Token) -> bool:
@@ -147,6 +163,21 @@ def _reports(verb: Token) -> bool:
     )
 
 
+_CHUNKS = "wirestream_noun_chunks"
+
+
+def _noun_chunks(tok: Token) -> list[tuple[int, int, int]]:
+    """(start, end, root) of the noun chunks of tok's sentence, computed once per sentence
+    and parse (kept in the Doc's user data: the quote step asks again per cue)."""
+    cache = tok.doc.user_data.setdefault(_CHUNKS, {})
+    sent = tok.sent
+    found = cache.get(sent.start)
+    if found is None:
+        found = [(c.start, c.end, c.root.i) for c in sent.noun_chunks]
+        cache[sent.start] = found
+    return found
+
+
 def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
     """When the parse gives the cue no subject, the nearest name next to it."""
     doc = cue.doc
@@ -159,17 +190,17 @@ def _fallback_head(cue: Token, where: str, after_close: int) -> Token | None:
         nxt = cue.i + 1
         if nxt < len(doc) and (doc[nxt].pos_ == "PROPN" or doc[nxt].lower_ in _INVERTED_PRONOUNS):
             return _run_end(doc[nxt])
-        for chunk in cue.sent.noun_chunks:
-            if cue.i < chunk.start <= cue.i + 2 and _can_speak(chunk.root):
-                return chunk.root  # `said Oversight ranking Democrat Elijah Cummings`
+        for start, _, root in _noun_chunks(cue):
+            if cue.i < start <= cue.i + 2 and _can_speak(doc[root]):
+                return doc[root]  # `said Oversight ranking Democrat Elijah Cummings`
         return None
     nxt = cue.i + 1
     if cue.i == cue.sent.start and nxt < len(doc) and doc[nxt].pos_ == "PROPN":
         return _run_end(doc[nxt])  # `Said Ellis: "..."`
-    for chunk in reversed(list(cue.sent.noun_chunks)):
-        root = chunk.root
+    for _, chunk_end, root_i in reversed(_noun_chunks(cue)):
+        root = doc[root_i]
         if (
-            chunk.end <= cue.i
+            chunk_end <= cue.i
             and _can_speak(root)
             and (
                 root.pos_ == "PROPN"
@@ -214,8 +245,9 @@ class TokenIndex:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self._starts = [t.idx for t in doc]
-        self.covered = len(doc.text)
+        self._starts = doc.to_array(IDX).tolist() if len(doc) else []
+        # The end of the last token: `len(doc.text)` without joining the whole text again.
+        self.covered = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
     def at(self, char: int) -> int:
         return max(0, bisect.bisect_right(self._starts, char) - 1)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from pipeline.enrich.quotes.attribution import token_indices
+
 _EDGE_PUNCT = frozenset(",;:—–-")
 _PREP_CONTENT = frozenset({"of", "for", "about", "to", "on", "over", "against", "as", "with"})
 
@@ -28,19 +30,23 @@ class Candidate:
     cue: Token
     shape: str
     """ccomp, xcomp, dobj, prep:<word>, noun-ccomp, according, parataxis."""
-    start: int
-    end: int
-    """Token indices [start, end) of the content."""
+    raw_start: int
+    raw_end: int
+    """Token indices [start, end) of the content before trimming (`span`)."""
+
+    def span(self) -> tuple[int, int]:
+        """Token indices [start, end) of the content, edge punctuation trimmed. Computed on
+        demand: most candidates are dropped by their key before anyone asks."""
+        return _trim(self.cue.doc, self.raw_start, self.raw_end)
 
     @property
     def key(self) -> str:
         return f"{cue_lemma(self.cue)}|{self.shape}"
 
     @property
-    def keys(self) -> tuple[str, str]:
-        """The table keys, most specific first: with whether the cue has a subject."""
-        key = self.key
-        return f"{key}|{'s' if has_subject(self.cue) else '-'}", key
+    def specific_key(self) -> str:
+        """`lemma|shape|s` when the cue has a subject, else `lemma|shape|-`."""
+        return f"{self.key}|{'s' if has_subject(self.cue) else '-'}"
 
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "agent", "poss", "csubj"})
@@ -114,28 +120,28 @@ def _verb_candidates(tok: Token) -> Iterator[Candidate]:
             if child.i > tok.i:
                 # `said that X, with Y`: what else hangs from the cue is still the report.
                 end = _tail_end(tok, end)
-            yield Candidate(tok, "ccomp", *_trim(doc, start, end))
+            yield Candidate(tok, "ccomp", start, end)
         elif dep == "xcomp" and child.i > tok.i:
-            yield Candidate(tok, "xcomp", *_trim(doc, *_subtree(child)))
+            yield Candidate(tok, "xcomp", *_subtree(child))
         elif dep in ("dobj", "attr") and child.i > tok.i:
-            yield Candidate(tok, "dobj", *_trim(doc, *_subtree(child)))
+            yield Candidate(tok, "dobj", *_subtree(child))
         elif dep == "prep" and child.i > tok.i and child.lower_ in _PREP_CONTENT:
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, f"prep:{child.lower_}", *_trim(doc, start, end))
+                    yield Candidate(tok, f"prep:{child.lower_}", start, end)
                     break
     if len(rights) >= 2:
         # `blasted the media for being dishonest`, `called on Obama to retaliate`.
         first = rights[0]
         start = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
-        yield Candidate(tok, "rest", *_trim(doc, start, _tail_end(tok, start)))
+        yield Candidate(tok, "rest", start, _tail_end(tok, start))
     head = tok.head
     has_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
     if has_subject and tok.dep_ in ("parataxis", "ccomp") and head.pos_ in ("VERB", "AUX"):
         # `Those who vote, he said, must register` / `Many were older, she said, and ...`:
         # the report is the sentence around the cue.
-        yield Candidate(tok, "parataxis", *_trim(doc, sent.start, sent.end))
+        yield Candidate(tok, "parataxis", sent.start, sent.end)
 
 
 def _noun_candidates(tok: Token) -> Iterator[Candidate]:
@@ -144,12 +150,12 @@ def _noun_candidates(tok: Token) -> Iterator[Candidate]:
         if child.dep_ in ("acl", "ccomp") and child.i > tok.i:
             first = doc[child.left_edge.i]
             if child.dep_ == "ccomp" or first.lower_ == "that":
-                yield Candidate(tok, "noun-ccomp", *_trim(doc, *_subtree(child)))
+                yield Candidate(tok, "noun-ccomp", *_subtree(child))
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "about", "on"):
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, f"noun-prep:{child.lower_}", *_trim(doc, start, end))
+                    yield Candidate(tok, f"noun-prep:{child.lower_}", start, end)
                     break
 
 
@@ -159,17 +165,18 @@ def _according(tok: Token) -> Candidate:
     prep_start, prep_end = tok.i, doc[tok.i + 1].right_edge.i + 1
     sent = tok.sent
     if prep_start - sent.start <= 1:
-        return Candidate(tok, "according", *_trim(doc, prep_end, sent.end))
+        return Candidate(tok, "according", prep_end, sent.end)
     if sent.end - prep_end <= 2:
-        return Candidate(tok, "according", *_trim(doc, sent.start, prep_start))
+        return Candidate(tok, "according", sent.start, prep_start)
     # `The plan, according to X, failed`: the sentence around it.
-    return Candidate(tok, "according", *_trim(doc, sent.start, sent.end))
+    return Candidate(tok, "according", sent.start, sent.end)
 
 
 def candidates(doc: Doc) -> Iterator[Candidate]:
     """Every candidate of the parse, in token order."""
     n = len(doc)
-    for tok in doc:
+    for i in token_indices(doc, ("VERB", "NOUN"), ("according",)):
+        tok = doc[i]
         pos = tok.pos_
         if tok.lower_ == "according" and tok.i + 1 < n and doc[tok.i + 1].lower_ == "to":
             yield _according(tok)

@@ -102,7 +102,8 @@ def _speaker(cand: Candidate, people: PersonIndex) -> Speaker:
     if cand.shape.startswith("noun-"):
         att = _noun_attribution(cue)
     else:
-        att = attribute(cue, "before", before_open=cand.start if cand.start > cue.i else None)
+        after = cand.raw_start > cue.i
+        att = attribute(cue, "before", before_open=cand.raw_start if after else None)
     return resolve(att, people)
 
 
@@ -130,22 +131,27 @@ def find_reported(
     spans = [(direct[i]["start"], direct[i]["end"]) for i in order]
     starts = [s for s, _ in spans]
     headlines: dict[int, bool] = {}
-    best: dict[int, tuple[float, Candidate]] = {}
+    best: dict[int, tuple[float, Candidate, int, int]] = {}
     for cand in candidates(doc):
-        specific, general = cand.keys
-        score = scores.get(specific, scores.get(general))
-        if score is None or score < threshold or cand.end - cand.start < 2:
+        general = cand.key
+        if general not in scores:
+            continue  # the table stores a `lemma|shape|s` key only with its `lemma|shape`
+        score = scores.get(cand.specific_key, scores[general])
+        if score < threshold:
+            continue
+        first, last = cand.span()
+        if last - first < 2:
             continue
         known = best.get(cand.cue.i)
         if known is None or score > known[0]:
-            best[cand.cue.i] = (score, cand)
-    ranked = sorted(best.values(), key=lambda sc: (-sc[0], -(sc[1].end - sc[1].start), sc[1].start))
+            best[cand.cue.i] = (score, cand, first, last)
+    ranked = sorted(best.values(), key=lambda sc: (-sc[0], -(sc[3] - sc[2]), sc[2]))
     taken: list[tuple[int, int]] = []
     folded: set[int] = set()
     found: list[dict[str, Any]] = []
-    for _, cand in ranked:
+    for _, cand, first, last in ranked:
         cue = cand.cue
-        start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
+        start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
         if _covering(spans, starts, cue.idx, cue.idx + 1):
             continue  # a cue inside a direct quote: the quoted speaker's words
         if _in_headline(text, cue.idx, headlines):
