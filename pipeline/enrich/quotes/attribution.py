@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import IDX, LOWER, POS
+from spacy.attrs import IDX, LEMMA, LOWER, POS
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes.lexicon import CUE_LEMMAS, ROLE_NOUNS
@@ -55,6 +55,22 @@ def token_indices(doc: Doc, pos: tuple[str, ...], words: tuple[str, ...] = ()) -
     mask = numpy.isin(array[:, 0], [strings[p] for p in pos])
     if words:
         mask |= numpy.isin(array[:, 1], [strings[w] for w in words])
+    return numpy.flatnonzero(mask).tolist()
+
+
+def lemma_indices(
+    doc: Doc, pos: tuple[str, ...], lemmas: frozenset[str], words: tuple[str, ...] = ()
+) -> list[int]:
+    """Like `token_indices`, but a token of `pos` must also have one of `lemmas`
+    (compared lowercased, as `candidates.cue_lemma` does)."""
+    if not len(doc):
+        return []
+    array = doc.to_array([POS, LEMMA, LOWER])
+    strings = doc.vocab.strings
+    keys = {strings[w] for lemma in lemmas for w in (lemma, lemma.capitalize())}
+    mask = numpy.isin(array[:, 0], [strings[p] for p in pos]) & numpy.isin(array[:, 1], list(keys))
+    if words:
+        mask |= numpy.isin(array[:, 2], [strings[w] for w in words])
     return numpy.flatnonzero(mask).tolist()
 
 

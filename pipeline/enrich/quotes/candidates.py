@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from pipeline.enrich.quotes.attribution import token_indices
+from pipeline.enrich.quotes.attribution import lemma_indices, token_indices
 
 _EDGE_PUNCT = frozenset(",;:—–-")
 _PREP_CONTENT = frozenset({"of", "for", "about", "to", "on", "over", "against", "as", "with"})
@@ -110,8 +110,6 @@ def _tail_end(tok: Token, after: int) -> int:
 
 
 def _verb_candidates(tok: Token) -> Iterator[Candidate]:
-    doc = tok.doc
-    sent = tok.sent
     rights = [c for c in tok.rights if c.dep_ in _OBJECT_DEPS]
     for child in tok.children:
         dep = child.dep_
@@ -141,6 +139,7 @@ def _verb_candidates(tok: Token) -> Iterator[Candidate]:
     if has_subject and tok.dep_ in ("parataxis", "ccomp") and head.pos_ in ("VERB", "AUX"):
         # `Those who vote, he said, must register` / `Many were older, she said, and ...`:
         # the report is the sentence around the cue.
+        sent = tok.sent
         yield Candidate(tok, "parataxis", sent.start, sent.end)
 
 
@@ -172,10 +171,15 @@ def _according(tok: Token) -> Candidate:
     return Candidate(tok, "according", sent.start, sent.end)
 
 
-def candidates(doc: Doc) -> Iterator[Candidate]:
-    """Every candidate of the parse, in token order."""
+def candidates(doc: Doc, lemmas: frozenset[str] | None = None) -> Iterator[Candidate]:
+    """Every candidate of the parse, in token order; with `lemmas`, only those of cues
+    with one of these lemmas (and `according to`), found without visiting other words."""
     n = len(doc)
-    for i in token_indices(doc, ("VERB", "NOUN"), ("according",)):
+    if lemmas is None:
+        indices = token_indices(doc, ("VERB", "NOUN"), ("according",))
+    else:
+        indices = lemma_indices(doc, ("VERB", "NOUN"), lemmas, ("according",))
+    for i in indices:
         tok = doc[i]
         pos = tok.pos_
         if tok.lower_ == "according" and tok.i + 1 < n and doc[tok.i + 1].lower_ == "to":

@@ -70,6 +70,17 @@ def cue_table(path: Path | None = None) -> tuple[dict[str, float], float]:
     return dict(meta["scores"]), float(meta["threshold"])
 
 
+_LEMMAS: dict[int, frozenset[str]] = {}
+
+
+def _cue_lemmas(scores: dict[str, float], threshold: float) -> frozenset[str]:
+    """The lemmas with a key at or above the threshold: only their words are visited."""
+    key = hash((id(scores), threshold))
+    if key not in _LEMMAS:
+        _LEMMAS[key] = frozenset(k.split("|", 1)[0] for k, v in scores.items() if v >= threshold)
+    return _LEMMAS[key]
+
+
 def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     if start not in cache:
@@ -132,7 +143,7 @@ def find_reported(
     starts = [s for s, _ in spans]
     headlines: dict[int, bool] = {}
     best: dict[int, tuple[float, Candidate, int, int]] = {}
-    for cand in candidates(doc):
+    for cand in candidates(doc, _cue_lemmas(scores, threshold)):
         general = cand.key
         if general not in scores:
             continue  # the table stores a `lemma|shape|s` key only with its `lemma|shape`
