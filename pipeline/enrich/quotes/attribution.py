@@ -44,18 +44,46 @@ _INVERSION_LEMMAS = frozenset(
 )
 
 
+_ARRAYS = "wirestream_token_arrays"
+_COLUMNS = (POS, LEMMA, LOWER, IDX)
+
+
+def token_arrays(doc: Doc) -> numpy.ndarray:
+    """POS, LEMMA, LOWER and IDX of every token, read once per parse (kept in its user
+    data): building a Token object per word is most of the quote step's cost, and most
+    words are of no interest to it."""
+    found = doc.user_data.get(_ARRAYS)
+    if found is None:
+        found = doc.to_array(list(_COLUMNS)).reshape(len(doc), len(_COLUMNS))
+        doc.user_data[_ARRAYS] = found
+    return found
+
+
+def _hashes(doc: Doc, names: tuple[str, ...] | frozenset[str]) -> list[int]:
+    strings = doc.vocab.strings
+    return [strings[n] for n in names]
+
+
+def _any_of(column: numpy.ndarray, values: list[int]) -> numpy.ndarray:
+    mask = numpy.zeros(len(column), dtype=bool)
+    for value in values:
+        mask |= column == value
+    return mask
+
+
 def token_indices(doc: Doc, pos: tuple[str, ...], words: tuple[str, ...] = ()) -> list[int]:
     """Indices of the tokens with one of the parts of speech `pos` or one of the lowercase
-    `words`, read from the parse's arrays: building a Token object per word is most of
-    the quote step's cost, and most words are none of these."""
+    `words`, without visiting the others."""
     if not len(doc):
         return []
-    array = doc.to_array([POS, LOWER])
-    strings = doc.vocab.strings
-    mask = numpy.isin(array[:, 0], [strings[p] for p in pos])
+    array = token_arrays(doc)
+    mask = _any_of(array[:, 0], _hashes(doc, pos))
     if words:
-        mask |= numpy.isin(array[:, 1], [strings[w] for w in words])
+        mask |= _any_of(array[:, 2], _hashes(doc, words))
     return numpy.flatnonzero(mask).tolist()
+
+
+_LEMMA_KEYS: dict[int, tuple[frozenset[str], frozenset[int]]] = {}
 
 
 def lemma_indices(
@@ -65,13 +93,19 @@ def lemma_indices(
     (compared lowercased, as `candidates.cue_lemma` does)."""
     if not len(doc):
         return []
-    array = doc.to_array([POS, LEMMA, LOWER])
-    strings = doc.vocab.strings
-    keys = {strings[w] for lemma in lemmas for w in (lemma, lemma.capitalize())}
-    mask = numpy.isin(array[:, 0], [strings[p] for p in pos]) & numpy.isin(array[:, 1], list(keys))
+    known = _LEMMA_KEYS.get(id(lemmas))
+    if known is None or known[0] is not lemmas:
+        keys = frozenset(doc.vocab.strings[w] for x in lemmas for w in (x, x.capitalize()))
+        known = _LEMMA_KEYS[id(lemmas)] = (lemmas, keys)
+    keys = known[1]
+    array = token_arrays(doc)
+    of_pos = numpy.flatnonzero(_any_of(array[:, 0], _hashes(doc, pos))).tolist()
+    lemma_column = array[:, 1]
+    found = [i for i in of_pos if int(lemma_column[i]) in keys]
     if words:
-        mask |= numpy.isin(array[:, 2], [strings[w] for w in words])
-    return numpy.flatnonzero(mask).tolist()
+        found += numpy.flatnonzero(_any_of(array[:, 2], _hashes(doc, words))).tolist()
+        found.sort()
+    return found
 
 
 def is_cue(token: Token) -> bool:
@@ -261,7 +295,7 @@ class TokenIndex:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self._starts = doc.to_array(IDX).tolist() if len(doc) else []
+        self._starts = token_arrays(doc)[:, 3].tolist() if len(doc) else []
         # The end of the last token: `len(doc.text)` without joining the whole text again.
         self.covered = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
