@@ -1,4 +1,5 @@
-"""Quotes with speakers (`quotes.rules.v1`): direct, partial and indirect quotes of a body.
+"""Quotes with speakers (`quotes.rules.v1`): direct, partial, indirect and mixed quotes of
+a body, one record per attribution, each speaker linked to the article's entities.
 
 `extract_quotes(text, doc)` is the pure function; `QuoteEnricher` runs it over a batch,
 sharing spaCy parses with the entity enricher through `pipeline.enrich.nlp`.

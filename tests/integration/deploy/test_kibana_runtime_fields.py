@@ -47,8 +47,23 @@ DOC = {
         {"target": "NATO", "label": "agree", "score": 0.6},
     ],
     "quotes": [
-        {"text": "We will win", "speaker": "Jane Doe", "kind": "direct", "start": 0, "end": 5},
+        {
+            "text": "We will win",
+            "speaker": "Jane Doe",
+            "speaker_type": "PERSON",
+            "kind": "direct",
+            "start": 0,
+            "end": 5,
+        },
         {"text": "no comment", "speaker": None, "kind": "direct", "start": 6, "end": 9},
+        {
+            "text": "the plan was dead",
+            "speaker": None,
+            "speaker_mention": "the report",
+            "kind": "indirect",
+            "start": 10,
+            "end": 20,
+        },
     ],
     "entities": [{"text": "Doe", "canonical": "Jane Doe", "label": "PERSON", "start": 0, "end": 3}],
     "enrichment": {"model": "m", "version": "v", "took_ms": 1.0},
@@ -85,8 +100,10 @@ def test_runtime_fields_emit_one_value_per_nested_entry(es: Elasticsearch, uniqu
         assert got["primary_topic"] == ["politics"]
         assert got["topic_code"] == ["medtop:04000000", "medtop:11000000"]
         assert got["quote_speaker"] == ["Jane Doe"]
+        assert got["quote_speaker_typed"] == ["Jane Doe (PERSON)"]
         assert got["quote_line"] == [
             "Jane Doe: \u201cWe will win\u201d",
+            "[the report] (reported): \u201cthe plan was dead\u201d",
             "unattributed: \u201cno comment\u201d",
         ]
         assert got["stance_pair"] == ["NATO \u00b7 agree", "tariffs \u00b7 disagree"]
