@@ -45,8 +45,11 @@ def deadletter_record(
     error_class = type(error).__name__ if isinstance(error, BaseException) else "Error"
     message = str(error) if str(error) else error_class
     if original is not None and len(original) > max_original_bytes:
-        message += f" [original truncated to {max_original_bytes:,} of {len(original):,} bytes]"
-        original = _cut(original, max_original_bytes)
+        kept = _cut(original, max_original_bytes)
+        # The bytes actually kept: a cut never splits a UTF-8 character, so it can be fewer
+        # than the cap.
+        message += f" [original truncated to {len(kept):,} of {len(original):,} bytes]"
+        original = kept
     encoding, value = _encode(original)
     now = utc_now()
     record: dict[str, Any] = {

@@ -44,13 +44,14 @@ def test_nul_bytes_are_kept_exactly_through_base64() -> None:
     assert original_bytes(record) == b"a\x00b"
 
 
-def test_long_original_is_truncated_and_the_message_says_so() -> None:
+def test_long_original_is_truncated_and_the_message_names_the_bytes_kept() -> None:
     record = deadletter_record(
         "é" * 1000, stage="connector", error="too big", max_original_bytes=101
     )
     assert record["original"]["encoding"] == "utf-8"  # cut on a character boundary
     assert len(record["original"]["value"].encode()) == 100
-    assert "truncated to 101 of 2,000 bytes" in record["error_message"]
+    # 101 is the cap; a two-byte character cannot be split, so 100 bytes are kept.
+    assert "truncated to 100 of 2,000 bytes" in record["error_message"]
 
 
 def test_attempts_and_first_failure_are_carried() -> None:
