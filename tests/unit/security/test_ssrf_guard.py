@@ -6,6 +6,8 @@ attempt: the only connections ever made go to the loopback server the test itsel
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +17,13 @@ import pytest
 
 from connectors.feedfetch import FeedError, fetch
 from connectors.settings import RssSettings
-from connectors.ssrf import BlockedAddress, guarded_client, is_public
+from connectors.ssrf import (
+    BlockedAddress,
+    check_address,
+    guarded_client,
+    is_public,
+    system_resolver,
+)
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
@@ -135,6 +143,86 @@ def test_allowed_target_is_fetched_at_the_checked_address_with_its_own_host_head
         fetched = fetch(http, f"http://feeds.test:{server}/feed", settings=RssSettings())
     assert fetched.status == 200 and fetched.content == RSS
     assert spy.hosts == ["127.0.0.1"]
+    # The connection went to the checked IP, but the server saw the name the URL asked for.
+    with client(spy, ("127.0.0.1/32",)) as http:
+        response = http.get(f"http://feeds.test:{server}/feed")
+    assert response.headers["X-Seen-Host"] == f"feeds.test:{server}"
+    assert spy.hosts == ["127.0.0.1", "127.0.0.1"]
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Records each request as the guard hands it on, and answers 200 without a network."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return httpx.Response(200, content=RSS, request=request)
+
+
+def test_https_target_is_connected_by_ip_with_the_name_as_host_and_tls_server_name() -> None:
+    inner = RecordingTransport()
+    with guarded_client(resolver=lambda host, port: ["93.184.216.34"], inner=inner) as http:
+        http.get("https://feeds.example.org/rss")
+    (request,) = inner.requests
+    assert request.url.host == "93.184.216.34" and request.url.port is None
+    assert request.headers["Host"] == "feeds.example.org"
+    # The certificate is checked against the name, not against the IP the guard chose.
+    assert request.extensions["sni_hostname"] == "feeds.example.org"
+
+
+def test_a_name_with_an_empty_dns_answer_is_not_fetched() -> None:
+    inner = RecordingTransport()
+    with (
+        guarded_client(resolver=lambda host, port: [], inner=inner) as http,
+        pytest.raises(FeedError, match="has no address"),
+    ):
+        fetch(http, "http://nowhere.test/feed", settings=RssSettings())
+    assert inner.requests == []
+
+
+def test_a_zone_id_is_stripped_before_the_address_is_checked_and_used() -> None:
+    allowed = (ipaddress.ip_network("fe80::/10"),)
+    assert check_address("h", "fe80::1%eth0", False, allowed) == ipaddress.ip_address("fe80::1")
+    with pytest.raises(BlockedAddress, match=r"resolves to fe80::1, a non-public"):
+        check_address("h", "fe80::1%eth0", False)
+
+
+def test_system_resolver_returns_each_address_once(monkeypatch) -> None:
+    calls: list[tuple[str, int]] = []
+
+    def getaddrinfo(host: str, port: int, type: int = 0) -> list[tuple]:
+        calls.append((host, port))
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2606:2800::1", port, 0, 0)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    assert system_resolver("feeds.example.org", 443) == ["93.184.216.34", "2606:2800::1"]
+    assert calls == [("feeds.example.org", 443)]
+
+
+def test_system_resolver_turns_a_lookup_failure_into_a_connect_error(monkeypatch) -> None:
+    def getaddrinfo(host: str, port: int, type: int = 0) -> list[tuple]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(httpx.ConnectError, match=r"cannot resolve 'no\.such\.test'"):
+        system_resolver("no.such.test", 80)
+
+
+def test_the_guard_resolves_with_the_system_resolver_by_default(monkeypatch) -> None:
+    def getaddrinfo(host: str, port: int, type: int = 0) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.9", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    inner = RecordingTransport()
+    with guarded_client(inner=inner) as http, pytest.raises(BlockedAddress, match=r"10\.0\.0\.9"):
+        http.get("http://intranet.example.org/")
+    assert inner.requests == []
 
 
 def test_guard_is_off_only_when_the_setting_says_so(server: int) -> None:
@@ -172,8 +260,6 @@ def test_the_transport_refuses_on_its_own_without_feedfetch() -> None:
     ],
 )
 def test_public_means_global_unicast(address: str, public: bool) -> None:
-    import ipaddress
-
     assert is_public(ipaddress.ip_address(address)) is public
 
 
