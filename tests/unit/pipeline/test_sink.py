@@ -108,10 +108,46 @@ def test_a_client_error_of_the_whole_request_is_not_retried():
     assert len(client.calls) == 1
 
 
+class VersionedIndex(FakeClient):
+    """Elasticsearch's external versioning over stored versions: a 409 for a version below the
+    stored one (`external_gte`), or not above it (`external`)."""
+
+    def __init__(self, stored: dict[str, int]) -> None:
+        super().__init__()
+        self.stored = dict(stored)
+
+    async def bulk(self, *, operations: list[Any], **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(operations)
+        items = []
+        for action in operations[::2]:
+            meta = action["index"]
+            held = self.stored.get(meta["_id"])
+            version = meta.get("version")
+            gte = meta.get("version_type") == "external_gte"
+            if (
+                held is not None
+                and version is not None
+                and (version < held if gte else version <= held)
+            ):
+                items.append(item(409, "version_conflict_engine_exception"))
+            else:
+                self.stored[meta["_id"]] = meta.get("version", 0)
+                items.append(item(201))
+        return {"errors": True, "items": items}
+
+
 def test_an_older_revision_is_stale_not_an_error():
-    client = FakeClient(lambda d: item(409, "version_conflict_engine_exception"))
-    result = asyncio.run(sink(client).write([doc(1, revision=5)]))
+    index = VersionedIndex({doc(1)["id"]: 6, doc(2)["id"]: 6})
+    result = asyncio.run(sink(index).write([doc(1, revision=5), doc(2, revision=7)]))
     assert result.stale == [doc(1)["id"]] and not result.rejected
+    assert result.indexed == [doc(2)["id"]]
+    assert index.stored == {doc(1)["id"]: 6, doc(2)["id"]: 7}
+
+
+def test_the_same_revision_again_overwrites_rather_than_conflicts():
+    index = VersionedIndex({doc(1)["id"]: 6})
+    result = asyncio.run(sink(index).write([doc(1, revision=6)]))
+    assert result.indexed == [doc(1)["id"]] and not result.stale
 
 
 def test_revisions_become_external_gte_versions_and_ids_come_from_the_article():
@@ -152,16 +188,26 @@ def test_a_request_too_large_is_halved_until_it_fits_and_a_lone_giant_is_rejecte
 def test_a_stop_signal_ends_a_backoff_sleep_at_once():
     from pipeline.worker.retry import Stopping, StopSignal
 
-    async def go() -> float:
+    async def go() -> None:
         stop = StopSignal()
-        loop = asyncio.get_running_loop()
-        loop.call_later(0.05, stop.set)
-        started = loop.time()
+        asyncio.get_running_loop().call_later(0.05, stop.set)
+        # An hour-long backoff: only the signal can end it; the bound only guards a hang.
         with pytest.raises(Stopping):
-            await stop.sleep(30)
-        return loop.time() - started
+            await asyncio.wait_for(stop.sleep(3600), timeout=30)
 
-    assert asyncio.run(go()) < 5
+    asyncio.run(go())
+
+
+def test_a_backoff_sleep_after_the_stop_signal_raises_at_once():
+    from pipeline.worker.retry import Stopping, StopSignal
+
+    async def go() -> None:
+        stop = StopSignal()
+        stop.set()
+        with pytest.raises(Stopping):
+            await asyncio.wait_for(stop.sleep(3600), timeout=30)
+
+    asyncio.run(go())
 
 
 def test_a_stop_signal_interrupts_a_sink_retrying_forever():
