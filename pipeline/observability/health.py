@@ -18,9 +18,15 @@ Check = Callable[[], bool]
 
 
 class Health:
-    def __init__(self, stale_after_s: float = 120.0, cache_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        stale_after_s: float = 120.0,
+        cache_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stale_after_s = stale_after_s
         self.cache_s = cache_s
+        self._clock = clock  # injectable, so tests move time instead of sleeping
         self._lock = threading.Lock()
         self._beats: dict[str, float] = {}
         self._checks: dict[str, Check] = {}
@@ -28,7 +34,7 @@ class Health:
 
     def beat(self, name: str = "main") -> None:
         with self._lock:
-            self._beats[name] = time.monotonic()
+            self._beats[name] = self._clock()
 
     def add_check(self, name: str, check: Check) -> None:
         with self._lock:
@@ -41,7 +47,7 @@ class Health:
             self._cached.pop(name, None)
 
     def liveness(self) -> tuple[bool, dict[str, bool]]:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             beats = dict(self._beats)
         checks = {name: now - last <= self.stale_after_s for name, last in beats.items()}
@@ -54,7 +60,7 @@ class Health:
         return all(results.values()), results
 
     def _run(self, name: str, check: Check) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             cached = self._cached.get(name)
         if cached and now - cached[0] < self.cache_s:

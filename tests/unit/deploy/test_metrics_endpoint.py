@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 
@@ -35,11 +34,26 @@ def probe(url: str) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
+class FakeClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def served():
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def served(clock: FakeClock):
     registry = CollectorRegistry()
     metrics = PipelineMetrics(registry)
-    health = Health(stale_after_s=0.5, cache_s=0)
+    health = Health(stale_after_s=120, cache_s=0, clock=clock)
     server = start_metrics_server(0, "127.0.0.1", health=health, registry=registry)
     yield metrics, health, server.url
     server.close()
@@ -73,13 +87,17 @@ def test_counts_move_between_two_scrapes(served):
     assert scrape(url)["wirestream_articles_in_total"] == before + 1
 
 
-def test_liveness_fails_once_the_main_loop_stops_beating(served):
+def test_liveness_fails_once_the_main_loop_stops_beating(served, clock):
     _metrics, health, url = served
     assert probe(f"{url}/healthz")[0] == 200  # nothing beats yet: alive while serving
     health.beat("worker")
     assert probe(f"{url}/healthz") == (200, {"ok": True, "checks": {"worker": True}})
-    time.sleep(0.6)
+    clock.now += 120  # a beat exactly `stale_after_s` old still counts
+    assert probe(f"{url}/healthz") == (200, {"ok": True, "checks": {"worker": True}})
+    clock.now += 0.5
     assert probe(f"{url}/healthz") == (503, {"ok": False, "checks": {"worker": False}})
+    health.beat("worker")
+    assert probe(f"{url}/healthz") == (200, {"ok": True, "checks": {"worker": True}})
 
 
 def test_readiness_reports_each_check_and_a_raising_check_means_not_ready(served):
@@ -96,13 +114,16 @@ def test_readiness_reports_each_check_and_a_raising_check_means_not_ready(served
     assert body["checks"] == {"partitions": True, "elasticsearch": False}
 
 
-def test_readiness_checks_are_cached_between_probes():
+def test_readiness_checks_are_cached_between_probes(clock):
     calls = []
-    health = Health(cache_s=60)
+    health = Health(cache_s=60, clock=clock)
     health.add_check("es", lambda: calls.append(1) or True)
     for _ in range(5):
         assert health.readiness()[0]
     assert len(calls) == 1
+    clock.now += 60  # the cached answer has expired: the check runs again
+    assert health.readiness()[0]
+    assert len(calls) == 2
 
 
 def test_tcp_reachable_tries_every_bootstrap_address(served):
