@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -183,16 +182,22 @@ def test_the_real_cheap_chain_enriches_the_sample_shape():
 
 
 class Slow:
-    """Takes its time, like an encoder enricher; records what ran meanwhile."""
+    """Busy like an encoder enricher, and provably concurrent with a prefetch: both meet at a
+    barrier, which only two threads running at once can pass (bounded, so a runner that
+    does not overlap them fails instead of hanging)."""
 
     name = "fake.slow.v1"
 
-    def __init__(self, log: list[str]) -> None:
-        self.log = log
+    def __init__(self, log: list[str], meet: threading.Barrier) -> None:
+        self.log, self.meet = log, meet
 
     def enrich(self, records: Sequence[dict]) -> None:
         self.log.append("slow starts")
-        time.sleep(0.3)
+        try:
+            self.meet.wait()
+        except threading.BrokenBarrierError:
+            self.log.append("slow ends with no prefetch beside it")
+            return
         self.log.append("slow ends")
 
 
@@ -203,13 +208,17 @@ class Parsing:
     name = "fake.parsing.v1"
     prefetch_after = frozenset({"fake.boom.v1", "not.in.the.chain.v1"})
 
-    def __init__(self, log: list[str], fail: bool = False) -> None:
-        self.log, self.fail, self.ready = log, fail, set()
+    def __init__(
+        self, log: list[str], fail: bool = False, meet: threading.Barrier | None = None
+    ) -> None:
+        self.log, self.fail, self.ready, self.meet = log, fail, set(), meet
         self.in_flight = threading.Lock()
 
     def prefetch(self, records: Sequence[dict]) -> None:
         with self.in_flight:
             self.log.append("prefetch starts")
+            if self.meet is not None:
+                self.meet.wait()  # a broken barrier fails the prefetch: nothing is ready
             if self.fail:
                 raise RuntimeError("prefetch broke")
             assert all(r["language"] == "en" for r in records)
@@ -225,10 +234,12 @@ class Parsing:
 
 def test_a_prefetch_runs_once_its_inputs_are_ready_alongside_the_enrichers_before_it():
     log: list[str] = []
-    parsing = Parsing(log)
-    oks, errs = EnrichmentRunner([Boom(), Slow(log), parsing]).run([article(15), article(16)])
+    meet = threading.Barrier(2, timeout=30)
+    parsing = Parsing(log, meet=meet)
+    oks, errs = EnrichmentRunner([Boom(), Slow(log, meet), parsing]).run([article(15), article(16)])
 
     assert errs == [] and len(oks) == 2
+    assert "slow ends" in log, log
     assert log.index("prefetch starts") < log.index("slow ends")
     assert log[-1] == "enrich uses prefetched"
     assert parsing.ready == {article(15)["id"], article(16)["id"]}
