@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -59,10 +60,17 @@ def chain(*checks: Authorize | None) -> Authorize:
     return authorize
 
 
-def endpoint_authorizer(settings: HttpPushSettings, open_: bool = False) -> Authorize:
-    """Rate limit, then the bearer token; TokenError when there is no token and not open."""
+def endpoint_authorizer(
+    settings: HttpPushSettings,
+    open_: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+) -> Authorize:
+    """Rate limit, then the bearer token; TokenError when there is no token and not open.
+
+    `clock` drives the rate limiter's refill (tests pass a clock that only they move).
+    """
     token = configured_token(settings)
-    limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    limiter = RateLimiter(settings.rate_per_s, settings.rate_burst, clock=clock)
     if token is None:
         if not (open_ or settings.open):
             raise TokenError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -23,13 +24,32 @@ def _settings(**kwargs: Any) -> HttpPushSettings:
     return HttpPushSettings(token=TOKEN, **kwargs)
 
 
-def _requests(producer, settings: HttpPushSettings, calls: list[dict[str, Any]]) -> list[Any]:
-    app = create_app(producer, settings, authorize=endpoint_authorizer(settings))
+class FrozenClock:
+    """The rate limiter's clock: it stands still unless the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _requests(
+    producer,
+    settings: HttpPushSettings,
+    calls: list[dict[str, Any]],
+    clock: Callable[[], float] | None = None,
+) -> list[Any]:
+    authorize = endpoint_authorizer(settings, clock=clock or FrozenClock())
+    app = create_app(producer, settings, authorize=authorize)
 
     async def main() -> list[Any]:
         out = []
         async with TestClient(TestServer(app)) as client:
             for call in calls:
+                if callable(call):  # a step between requests (moves the clock)
+                    call()
+                    continue
                 response = await client.post("/v1/articles", **call)
                 out.append((response.status, await response.text(), response.headers))
         return out
@@ -96,6 +116,50 @@ def test_flood_from_one_client_gets_429_with_retry_after(push_producer) -> None:
     assert statuses[:3] == [202, 202, 202]
     assert statuses[3:] == [429, 429, 429]
     assert results[-1][2]["Retry-After"] == "1"
+
+
+def test_a_throttled_client_is_let_in_again_once_its_tokens_refill(push_producer) -> None:
+    clock = FrozenClock()
+    settings = _settings(rate_per_s=0.5, rate_burst=1)
+    post = {"json": ARTICLE, "headers": AUTH}
+
+    def wait(seconds: float) -> Callable[[], None]:
+        def step() -> None:
+            clock.now += seconds
+
+        return step
+
+    results = _requests(
+        push_producer, settings, [post, post, wait(1.9), post, wait(0.1), post], clock
+    )
+    assert [status for status, _, _ in results] == [202, 429, 429, 202]
+    assert results[1][2]["Retry-After"] == "2"  # one token every 2 s
+
+
+def test_at_rate_zero_a_client_is_told_to_retry_after_60_s(push_producer) -> None:
+    settings = _settings(rate_per_s=0.0, rate_burst=1)
+    results = _requests(push_producer, settings, [{"json": ARTICLE, "headers": AUTH}] * 2)
+    assert [status for status, _, _ in results] == [202, 429]
+    assert results[1][2]["Retry-After"] == "60"
+
+
+def test_a_chunked_body_over_the_limit_is_413_without_content_length(
+    push_producer, kafka_client
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"body_text": "'
+        for _ in range(20):
+            yield b"x" * 1000
+        yield b'"}'
+
+    settings = _settings(max_body_bytes=10_000)
+    [(status, text, _)] = _requests(
+        push_producer,
+        settings,
+        [{"data": chunks(), "headers": {**AUTH, "Content-Type": "application/json"}}],
+    )
+    assert status == 413, text
+    assert "larger than the 10,000-byte limit" in text and kafka_client.sent == []
 
 
 def test_token_guessing_is_rate_limited_too(push_producer) -> None:
