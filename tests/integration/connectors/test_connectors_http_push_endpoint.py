@@ -141,3 +141,18 @@ def test_a_pushed_html_page_becomes_its_article_not_its_markup(
     assert "<" not in article["body"] and "Most read" not in article["body"]
     assert article["headline"] == "Escape room fire kills five teen girls in Koszalin, Poland"
     assert article["url"] == "https://news.example.org/escape-room-fire"
+
+
+def test_serve_http_rate_limits_a_client_beyond_its_burst(env, topics, kafka_bootstrap) -> None:
+    # Rate 0 refills nothing, so the outcome does not depend on how fast the requests go.
+    limits = {"WIRESTREAM_HTTP_RATE_PER_S": "0", "WIRESTREAM_HTTP_RATE_BURST": "2"}
+    with running_endpoint({**env, **limits}) as base:
+        responses = [
+            httpx.post(f"{base}/v1/articles", json={"uri": f"urn:rate:{n}", "body_text": "Hi."})
+            for n in range(3)
+        ]
+    assert [r.status_code for r in responses] == [202, 202, 429]
+    assert responses[2].headers["Retry-After"] == "60"
+    assert "too many requests" in responses[2].json()["error"]
+    sent = consume(kafka_bootstrap, topics["article"], 3, timeout_s=5)
+    assert sorted(key for key, _ in sent) == sorted(r.json()["id"] for r in responses[:2])
