@@ -63,7 +63,29 @@ class FakeSink:
                 result.rejected.append(Rejection(doc, 400, "document_parsing_exception", "bad"))
             elif doc["id"] in self.stale:
                 result.stale.append(doc["id"])
+                result.stale_documents.append(doc)
             else:
+                self.written.append(doc)
+                result.indexed.append(doc["id"])
+        return result
+
+
+class RevisionSink(FakeSink):
+    """Applies `external_gte` in bulk order, like Elasticsearch: a lower revision than the one
+    held (also one written earlier in the same bulk) is stale."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: dict[str, int] = {}
+
+    async def write(self, docs, *, forever: bool = False, max_attempts=None) -> WriteResult:
+        result = WriteResult()
+        for doc in docs:
+            if doc["revision"] < self.held.get(doc["id"], -1):
+                result.stale.append(doc["id"])
+                result.stale_documents.append(doc)
+            else:
+                self.held[doc["id"]] = doc["revision"]
                 self.written.append(doc)
                 result.indexed.append(doc["id"])
         return result
@@ -165,6 +187,20 @@ def test_a_stale_revision_is_neither_published_nor_dead_lettered():
     sink = FakeSink(stale={article(5)["id"]})
     report = run(processor(sink, publisher), [message(orjson.dumps(article(5, revision=1)))])
     assert report.stale == 1 and publisher.sent == []
+
+
+def test_the_older_revision_behind_a_newer_one_in_the_same_batch_is_not_published():
+    publisher, sink = FakePublisher(), RevisionSink()
+    newer = article(9, revision=2, body="The strike ended.")
+    older = article(9, revision=1, body="The strike goes on.")
+    report = run(
+        processor(sink, publisher),
+        [message(orjson.dumps(newer), 0), message(orjson.dumps(older), 1)],
+    )
+    assert (report.indexed, report.stale) == (1, 1)
+    assert [d["body"] for d in sink.written] == ["The strike ended."]
+    assert [r["body"] for r in publisher.on(TOPICS.enriched)] == ["The strike ended."]
+    assert len(publisher.on(TOPICS.quote)) == 1
 
 
 def test_unacknowledged_records_are_resent_until_kafka_acks():

@@ -140,6 +140,7 @@ def test_an_older_revision_is_stale_not_an_error():
     index = VersionedIndex({doc(1)["id"]: 6, doc(2)["id"]: 6})
     result = asyncio.run(sink(index).write([doc(1, revision=5), doc(2, revision=7)]))
     assert result.stale == [doc(1)["id"]] and not result.rejected
+    assert [d["revision"] for d in result.stale_documents] == [5]
     assert result.indexed == [doc(2)["id"]]
     assert index.stored == {doc(1)["id"]: 6, doc(2)["id"]: 7}
 
