@@ -1,4 +1,5 @@
-"""Test-suite wide rules: markers from the directory, and no silent skips of real-server tests in CI."""
+"""Test-suite wide rules: markers from the directory, and no silent skips in CI of real-server
+tests or of checks that need an external tool (which .ci/run installs)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "may_skip_in_ci(reason): an integration/e2e test that is allowed to skip in CI, for the "
         "reason given (e.g. a module the local Elasticsearch distribution does not ship)",
     )
+    config.addinivalue_line(
+        "markers",
+        "needs_tool(name): a check that runs an external tool (systemd-analyze, docker-compose, "
+        "helm); it may skip without the tool locally, but in CI (CI=true) a skip fails",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,17 +49,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # In CI a skipped integration or e2e test would hide that the real servers were not
     # exercised, so it fails instead, with the skip reason, unless the test declares with
-    # `@pytest.mark.may_skip_in_ci(reason=...)` why it may skip.
+    # `@pytest.mark.may_skip_in_ci(reason=...)` why it may skip. The same holds for a test
+    # marked `needs_tool`: CI installs the tool, so a skip there means the check never ran.
     outcome = yield
     report = outcome.get_result()
-    if (
-        in_ci()
-        and report.skipped
-        and _kind(Path(str(item.path)))
-        and not hasattr(report, "wasxfail")
-        and item.get_closest_marker("may_skip_in_ci") is None
-    ):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if not (in_ci() and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    tool = item.get_closest_marker("needs_tool")
+    if tool is not None:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"tests that need {tool.args[0] if tool.args else 'a tool'} must not skip in CI "
+            f"(CI=true; .ci/run installs it); skipped because: {reason}"
+        )
+    elif _kind(Path(str(item.path))) and item.get_closest_marker("may_skip_in_ci") is None:
         report.outcome = "failed"
         report.longrepr = (
             f"integration/e2e tests must not skip in CI (CI=true); skipped because: {reason}"

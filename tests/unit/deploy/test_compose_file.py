@@ -115,6 +115,7 @@ def test_published_ports_bind_to_loopback_only(services):
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on all interfaces"
 
 
+@pytest.mark.needs_tool("docker-compose")
 def test_docker_compose_config_accepts_the_file():
     client = shutil.which("docker-compose")
     plugin = shutil.which("docker")

@@ -98,6 +98,7 @@ def test_systemd_unit_runs_the_worker_unprivileged_and_restarts_it():
     assert "Restart=on-failure" in text and "HF_HUB_OFFLINE=1" in text
 
 
+@pytest.mark.needs_tool("systemd-analyze")
 def test_systemd_analyze_accepts_the_unit(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if not analyze:
