@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 _BY_DIR = {"integration": pytest.mark.integration, "e2e": pytest.mark.e2e}
+# The skip reason of the tests that restart or pause the shared stack (test_stack_recovery.py,
+# reliability/test_server_faults.py): they run in CI, locally only when asked.
+RECOVERY_GATE = "WIRESTREAM_TEST_RECOVERY"
 _TESTS = Path(__file__).resolve().parent
 
 
@@ -45,6 +48,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(_BY_DIR[kind])
 
 
+_NOT_RUN = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Says loudly, at the very end, that the stack-recovery and server-fault tests did not
+    run (a plain `make test` on a shared stack), so nobody takes a green run for all of them."""
+    not_run = config.stash.get(_NOT_RUN, [])
+    if not not_run:
+        return
+    files = sorted({nodeid.split("::", 1)[0] for nodeid in not_run})
+    terminalreporter.write_sep(
+        "!", f"{len(not_run)} RECOVERY TESTS DID NOT RUN", red=True, bold=True
+    )
+    terminalreporter.write_line(
+        f"They restart or pause the shared Kafka/Elasticsearch, so they run only with CI=true "
+        f"or {RECOVERY_GATE}=1 (on a stack nobody else uses): {', '.join(files)}",
+        red=True,
+    )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # In CI a skipped integration or e2e test would hide that the real servers were not
@@ -53,9 +77,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # marked `needs_tool`: CI installs the tool, so a skip there means the check never ran.
     outcome = yield
     report = outcome.get_result()
-    if not (in_ci() and report.skipped) or hasattr(report, "wasxfail"):
+    if not report.skipped or hasattr(report, "wasxfail"):
         return
     reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if RECOVERY_GATE in reason and report.when == "setup":
+        item.config.stash.setdefault(_NOT_RUN, []).append(item.nodeid)
+    if not in_ci():
+        return
     tool = item.get_closest_marker("needs_tool")
     if tool is not None:
         report.outcome = "failed"
