@@ -226,9 +226,27 @@ def test_fail_policies_raise_so_the_batch_is_not_committed():
         )
 
 
-def test_retry_is_refused_as_a_policy_for_bad_records():
-    with pytest.raises(ValueError, match="retry"):
-        processor(on_bad_record=FailurePolicy.RETRY)
+@pytest.mark.parametrize("policy", ["on_bad_record", "on_rejected_document"])
+def test_retry_is_refused_as_a_policy_for_bad_records(policy: str):
+    with pytest.raises(ValueError, match=f"{policy}=retry"):
+        processor(**{policy: FailurePolicy.RETRY})
+
+
+def test_a_refused_document_under_the_fail_policy_raises_and_nothing_is_published():
+    publisher = FakePublisher()
+    sink = FakeSink(reject={article(11)["id"]})
+    proc = processor(sink, publisher, on_rejected_document=FailurePolicy.FAIL)
+    with pytest.raises(BadRecordPolicyError, match=f"elasticsearch refused {article(11)['id']}"):
+        run(proc, [message(orjson.dumps(article(11))), message(orjson.dumps(article(12)), 1)])
+    assert publisher.sent == []  # not even the good record: the batch stays uncommitted
+
+
+def test_an_output_kafka_refuses_under_the_fail_policy_raises_instead_of_dead_lettering():
+    publisher = FakePublisher(refuse=TOPICS.enriched)
+    proc = processor(publisher=publisher, on_rejected_document=FailurePolicy.FAIL)
+    with pytest.raises(BadRecordPolicyError, match="Kafka refused the"):
+        run(proc, [message(orjson.dumps(article(13)))])
+    assert publisher.on(TOPICS.deadletter) == []
 
 
 def test_an_output_kafka_refuses_for_good_becomes_a_publish_dead_letter():
