@@ -62,15 +62,20 @@ def topic_filter(topic: str) -> dict[str, Any]:
     return {"nested": {"path": "topics", "query": inner}}
 
 
-def speaker_filter(speaker: str) -> dict[str, Any]:
+def speaker_filter(speaker: str, inner_hits: bool = True) -> dict[str, Any]:
+    """Articles quoting `speaker`; with `inner_hits` the matching quotes come back too.
+
+    An inner-hits name may occur once per request, so the copy inside a kNN filter (which
+    cannot return inner hits anyway) goes without.
+    """
     # The text subfield: `--speaker Mattis` finds quotes by "Jim Mattis".
-    return {
-        "nested": {
-            "path": "quotes",
-            "query": {"match": {"quotes.speaker.text": {"query": speaker, "operator": "and"}}},
-            "inner_hits": {"name": "speaker_quotes", "size": 20, "_source": True},
-        }
+    nested: dict[str, Any] = {
+        "path": "quotes",
+        "query": {"match": {"quotes.speaker.text": {"query": speaker, "operator": "and"}}},
     }
+    if inner_hits:
+        nested["inner_hits"] = {"name": "speaker_quotes", "size": 20, "_source": True}
+    return {"nested": nested}
 
 
 def since_filter(since: str) -> dict[str, Any]:
@@ -125,14 +130,18 @@ def build_search(
     include_embargoed: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for `Elasticsearch.search` (minus the index)."""
-    filters = []
+    filters, knn_filters = [], []
     if topic:
         filters.append(topic_filter(topic))
+        knn_filters.append(topic_filter(topic))
     if speaker:
         filters.append(speaker_filter(speaker))
+        knn_filters.append(speaker_filter(speaker, inner_hits=False))
     if since:
         filters.append(since_filter(since))
+        knn_filters.append(since_filter(since))
     filters.append(visibility_filter(include_embargoed))  # always: withdrawn never shows
+    knn_filters.append(visibility_filter(include_embargoed))
     request: dict[str, Any] = {"size": size, "source": SOURCE_FIELDS}
     if vector is not None:
         request["knn"] = {
@@ -140,7 +149,7 @@ def build_search(
             "query_vector": list(vector),
             "k": size,
             "num_candidates": max(50, 10 * size),
-            **({"filter": filters} if filters else {}),
+            **({"filter": knn_filters} if knn_filters else {}),
         }
     if text:
         request["query"] = {"bool": {"must": [text_query(text)], "filter": filters}}

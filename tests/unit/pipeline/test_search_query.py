@@ -38,6 +38,26 @@ def test_semantic_alone_is_knn_and_with_text_it_is_hybrid():
     assert "knn" in hybrid and "query" in hybrid
 
 
+def inner_hits_names(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["inner_hits"]["name"]] if "inner_hits" in node else []
+        return own + [n for v in node.values() for n in inner_hits_names(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in inner_hits_names(v)]
+    return []
+
+
+def test_semantic_with_a_speaker_names_its_inner_hits_once():
+    # Elasticsearch refuses a request that names the same inner hits twice (400).
+    vector = [0.1] * 384
+    for text in (None, "ceasefire"):
+        request = build_search(text, vector=vector, speaker="Mattis", topic="politics")
+        assert inner_hits_names(request) == ["speaker_quotes"]
+        assert any(
+            "nested" in f and f["nested"]["path"] == "quotes" for f in request["knn"]["filter"]
+        )
+
+
 def test_filters_alone_list_the_newest_first():
     request = build_search(None, since="2026-11-01")
     assert request["sort"] == [{"received_at": "desc"}]
@@ -76,3 +96,26 @@ def test_a_pending_article_is_shown_as_pending():
     assert "(enrichment pending)" in render(hit)
     done = {"_source": {"headline": "Flash", "source": "wire", "enrichment": {"status": "done"}}}
     assert "pending" not in render(done)
+
+
+def test_search_without_a_query_or_a_filter_is_a_usage_error():
+    from click.testing import CliRunner
+
+    from pipeline.cli.search import search
+
+    result = CliRunner().invoke(search, [])
+    assert result.exit_code == 2
+    assert "give a QUERY, --semantic TEXT or at least one filter" in result.output
+
+
+def test_search_says_which_elasticsearch_it_cannot_reach():
+    from click.testing import CliRunner
+
+    from pipeline.cli.search import search
+
+    # Port 9 (discard) has no listener here: the connection is refused at once.
+    env = {"WIRESTREAM_ES_URL": "http://127.0.0.1:9"}
+    result = CliRunner().invoke(search, ["anything"], env=env)
+    assert result.exit_code == 1
+    assert "cannot reach Elasticsearch at http://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
