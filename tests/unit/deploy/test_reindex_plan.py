@@ -6,7 +6,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+from elasticsearch import ApiError
 
+from pipeline.ops import reindex as reindex_module
 from pipeline.ops.reindex import ReindexError, next_index_name, reindex
 from pipeline.settings import ElasticsearchSettings
 
@@ -106,3 +109,81 @@ def test_a_failed_copy_leaves_the_alias_alone_and_drops_the_partial_index():
     names = [name for name, _ in es.calls]
     assert "update_aliases" not in names
     assert ("delete", {"index": "news-v2"}) in es.calls
+
+
+# The local Elasticsearch (integ-test-zip) has no reindex module, so the integration test
+# (tests/integration/deploy/test_reindex.py) only exercises the client-side copy. The
+# server-side `_reindex` path is pinned here against a fake client.
+
+
+def test_server_side_reindex_copies_with_conflicts_proceeding_and_catches_up_after_the_swap():
+    es = FakeElasticsearch()
+    result = reindex(es, ElasticsearchSettings(), catch_up=True, batch_size=250, poll_s=0)
+    copies = [(i, kw) for i, (name, kw) in enumerate(es.calls) if name == "reindex"]
+    (swap_at,) = [i for i, (name, _) in enumerate(es.calls) if name == "update_aliases"]
+    assert len(copies) == 2, "a first copy, then the catch-up pass"
+    (first_at, first), (second_at, second) = copies
+    assert first_at < swap_at < second_at
+    for started in (first, second):
+        assert started["source"] == {"index": "news-v1", "size": 250}
+        assert started["dest"] == {"index": "news-v2", "version_type": "external"}
+        assert started["conflicts"] == "proceed" and started["slices"] == "auto"
+    assert (result.copied, result.caught_up) == (5, 5)
+
+
+def test_a_server_side_task_with_failures_stops_before_the_swap():
+    es = FakeElasticsearch()
+
+    def with_failures(task_id):
+        response = {"created": 1, "failures": [{"id": "x", "cause": {"type": "mapper"}}]}
+        return Response(value={"completed": True, "response": response})
+
+    es.tasks.get = with_failures
+    es.options = lambda **_: es
+    with pytest.raises(ReindexError, match="mapper"):
+        reindex(es, ElasticsearchSettings(), poll_s=0)
+    assert "update_aliases" not in [name for name, _ in es.calls]
+
+
+def api_error(status: int, message: str) -> ApiError:
+    meta = ApiResponseMeta(status, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "localhost", 9200))
+    return ApiError(message, meta, {"error": message})
+
+
+@pytest.mark.parametrize("status", [404, 405])
+def test_without_the_reindex_module_the_copy_falls_back_to_this_process(monkeypatch, status):
+    es = FakeElasticsearch()
+
+    def no_module(**kwargs):
+        raise api_error(status, "no handler found for uri [/_reindex] and method [POST]")
+
+    es.reindex = no_module
+    client_copies: list[tuple[str, str]] = []
+
+    def client_copy(es_, source, dest, batch_size, progress):
+        client_copies.append((source, dest))
+        return {"created": 4, "updated": 0, "version_conflicts": 0}
+
+    monkeypatch.setattr(reindex_module, "_client_copy", client_copy)
+    result = reindex(es, ElasticsearchSettings(), catch_up=False, poll_s=0)
+    assert client_copies == [("news-v1", "news-v2")] and result.copied == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(400, "no handler found for uri [/_reindex]"), (404, "index_not_found_exception [news-v1]")],
+)
+def test_other_reindex_errors_are_not_mistaken_for_a_missing_module(monkeypatch, status, message):
+    es = FakeElasticsearch()
+
+    def refused(**kwargs):
+        raise api_error(status, message)
+
+    es.reindex = refused
+    es.options = lambda **_: es
+    monkeypatch.setattr(
+        reindex_module, "_client_copy", lambda *a: pytest.fail("fell back to the client copy")
+    )
+    with pytest.raises(ApiError):
+        reindex(es, ElasticsearchSettings(), catch_up=False, poll_s=0)
+    assert "update_aliases" not in [name for name, _ in es.calls]
