@@ -22,10 +22,15 @@ CHEAP_CHAIN = "wirecopy.v1"
 BOUND_S = 120.0
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = BOUND_S) -> None:
+def wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    timeout: float = BOUND_S,
+    log: Callable[[], str] = lambda: "",
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}"
+        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}\n{log()}"
         time.sleep(0.5)
 
 
@@ -111,13 +116,20 @@ def test_while_elasticsearch_refuses_writes_the_worker_waits_and_sigterm_abandon
     try:
         first = Worker(deployment, tmp_path / "first.log", WIRESTREAM_ES_RETRY_MAX_S="1")
         first.wait_ready(300)
+        # `worker ready` comes before the raw indexer process has run its own ensure_index:
+        # deleting the index before that would see it created again (a race, not an outage).
+        first.wait_for('"msg":"raw indexer ready"', BOUND_S)
         # The index behind the alias disappears: every write now fails (as with ES down).
         for index in es.indices.get(index=f"{deployment.alias}-v*").body:
             es.indices.delete(index=index)
         deployment.ingest(good)
         retrying = "documents not accepted yet; will retry"
         # A second retry logged means the worker keeps waiting instead of giving up.
-        wait_until(lambda: first.text().count(retrying) >= 2, "the worker retries again")
+        wait_until(
+            lambda: first.text().count(retrying) >= 2,
+            "the worker retries again",
+            log=lambda: first.text()[-3000:],
+        )
         assert first.process.poll() is None, "the worker keeps waiting, it does not exit"
         # It retries forever, so only an interrupted retry loop exits 0 before the bound
         # (after it the worker is killed: -9).
