@@ -43,7 +43,13 @@ def bearer_authorizer(token: str) -> Authorize:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not given:
             raise _unauthorized("missing bearer token")
-        if not hmac.compare_digest(given.strip().encode("utf-8"), expected):
+        # aiohttp hands header bytes that are not UTF-8 over as lone surrogates; compare the
+        # bytes as they arrived (surrogateescape) instead of failing to encode them (a 500).
+        try:
+            presented = given.strip().encode("utf-8", "surrogateescape")
+        except UnicodeError:
+            raise _unauthorized("invalid bearer token") from None
+        if not hmac.compare_digest(presented, expected):
             raise _unauthorized("invalid bearer token")
 
     return authorize
