@@ -71,6 +71,17 @@ class LazyGroup(click.Group):
                 f"`wirestream {name}` needs {exc.name!r}; install the extras: pip install -e '.[models]'"
             ) from exc
 
+    def invoke(self, ctx: click.Context) -> object:
+        # The last line of defence for secrets in messages: a URL with user:password@, a
+        # token quoted by a client library. Every sub-command's error passes through here.
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            from pipeline.security.secrets import redact
+
+            exc.message = redact(exc.message)
+            raise
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="wirestream")

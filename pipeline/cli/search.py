@@ -77,6 +77,7 @@ def search(
 
     from pipeline.search.query import build_search
     from pipeline.security.es_client import elasticsearch_client
+    from pipeline.security.secrets import redact_url
     from pipeline.settings import ElasticsearchSettings
 
     if not (query or topic or speaker or since or semantic):
@@ -98,7 +99,8 @@ def search(
     except ApiError as exc:
         raise click.ClickException(f"search failed: {exc}") from exc
     except TransportError as exc:
-        raise click.ClickException(f"cannot reach Elasticsearch at {settings.url}: {exc}") from exc
+        where = redact_url(settings.url)
+        raise click.ClickException(f"cannot reach Elasticsearch at {where}: {exc}") from exc
     finally:
         es.close()
     hits = response["hits"]["hits"]

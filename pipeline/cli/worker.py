@@ -60,6 +60,7 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
     from elasticsearch import ApiError
 
     from pipeline.security.es_client import elasticsearch_client
+    from pipeline.security.secrets import redact_url
     from pipeline.sinks.index_setup import ensure_index
     from pipeline.worker.retry import Backoff
 
@@ -78,7 +79,7 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
             )
             if not transient or time.monotonic() > deadline:
                 raise click.ClickException(
-                    f"cannot set up the index at {settings.url}: {exc}"
+                    f"cannot set up the index at {redact_url(settings.url)}: {exc}"
                 ) from exc
             log.warning("Elasticsearch not ready; retrying", extra={"error": repr(exc)[:300]})
         finally:

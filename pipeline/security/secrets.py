@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
@@ -79,6 +80,17 @@ def _quiet(value: SecretStr | None, file: Path | None) -> str | None:
         return read_secret(value, file)
     except SecretError:
         return None
+
+
+def redact_url(url: str) -> str:
+    """`url` without its `user:password@` part, for messages that say where we connected."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
