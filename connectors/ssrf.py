@@ -7,7 +7,10 @@ TLS server name keep the original name, so certificates are still verified again
 answer cannot change between the check and the connect, which defeats DNS rebinding.
 
 Refused: loopback, private (RFC 1918, ULA), link-local (cloud metadata 169.254.169.254),
-carrier-grade NAT, multicast, reserved and unspecified addresses, unless
+carrier-grade NAT, multicast, reserved and unspecified addresses, from an explicit list of
+special-purpose ranges (`DENIED`) as well as `ipaddress.is_global`, whose answers differ between
+Python versions; an IPv6 address that carries an IPv4 one (6to4, Teredo, NAT64) is judged by
+that IPv4 address too; unless
 `WIRESTREAM_RSS_ALLOW_PRIVATE=true` (tests, intranet feeds).
 """
 
@@ -36,10 +39,54 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+def _networks(*cidrs: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(c) for c in cidrs)
+
+
+# Special-purpose ranges (RFC 6890 registries) that are not globally reachable, listed here so
+# the verdict does not depend on the Python version's `ipaddress` (3.11.7 calls 6to4, fec0::/10
+# and 192.0.0.8 global). `is_global` is still required on top.
+DENIED = _networks(
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
+    "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    "::/96", "::ffff:0:0/96", "100::/64", "2001:2::/48", "2001:10::/28", "2001:20::/28",
+    "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+)  # fmt: skip
+NAT64 = _networks("64:ff9b::/96", "64:ff9b:1::/48")
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_TEREDO = ipaddress.ip_network("2001::/32")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo (server and client),
+    NAT64. A packet to such an address ends up at (or is relayed via) the IPv4 one."""
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in _SIX_TO_FOUR:
+        found.append(ipaddress.IPv4Address((int(address) >> 80) & 0xFFFFFFFF))
+    if address in _TEREDO:
+        server = ipaddress.IPv4Address((int(address) >> 64) & 0xFFFFFFFF)
+        client = ipaddress.IPv4Address(~int(address) & 0xFFFFFFFF)
+        found += [server, client]
+    if any(address in network for network in NAT64):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
 def is_public(address: IPAddress) -> bool:
-    """Whether `address` is a public unicast address (IPv4-mapped IPv6 judged as IPv4)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether `address` is a public unicast address; an IPv6 address that embeds an IPv4 one
+    (mapped, 6to4, Teredo, NAT64) is public only if every embedded address is."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(address)
+        if not all(is_public(v4) for v4 in embedded):
+            return False
+        if embedded:
+            # The wrapper ranges themselves are judged by their IPv4 payload.
+            return True
+    if any(address in network for network in DENIED):
+        return False
     return address.is_global and not (
         address.is_multicast or address.is_reserved or address.is_unspecified
     )
