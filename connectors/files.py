@@ -6,13 +6,16 @@ read once it has been unchanged for `settle_s` (so half-copied files are not rea
 changes later is read again (same article id, so the document is updated, not duplicated). The
 watched directory is never modified: files stay where they are, which also suits read-only drops.
 Hidden files and directories, `*.tmp`, `*.part` and `*~` are ignored; entries of deleted files
-are dropped from the state.
+are dropped from the state. Symlinks inside the directory are skipped (logged once): a drop
+directory writable by others must not let them point us at files outside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -35,16 +38,53 @@ def is_candidate(path: Path, fmt: str | None) -> bool:
     return fmt is not None or path.suffix.lower() in EXTENSIONS
 
 
-def expand(paths: list[Path], fmt: str | None) -> Iterator[Path]:
-    """Files named directly, and the candidate files under directories (recursive, sorted)."""
+def expand(paths: list[Path], fmt: str | None, warned: set[str] | None = None) -> Iterator[Path]:
+    """Files named directly, and the candidate files under directories (recursive, sorted).
+
+    Inside a directory only regular files are taken: a symlink (to a file or a directory) is
+    skipped with a warning (once per path in `warned`), since whoever can write into a drop
+    directory could otherwise make us read any file we can read (`innocent.txt -> /etc/...`).
+    A file named explicitly on the command line is read whatever it is.
+    """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and is_candidate(child, fmt):
-                    yield child
+            yield from _regular_files(path, fmt, warned if warned is not None else set())
         else:
             yield path  # named explicitly: read it whatever its name (errors become results)
+
+
+def _regular_files(directory: Path, fmt: str | None, warned: set[str]) -> Iterator[Path]:
+    found: list[Path] = []
+    for current, dirs, files in os.walk(directory, followlinks=False):
+        here = Path(current)
+        for name in list(dirs):
+            if name.startswith("."):
+                dirs.remove(name)
+            elif (here / name).is_symlink():
+                dirs.remove(name)
+                _skip_link(here / name, warned)
+        for name in files:
+            child = here / name
+            try:
+                mode = child.lstat().st_mode
+            except OSError:
+                continue  # removed meanwhile
+            if stat.S_ISLNK(mode):
+                if is_candidate(child, fmt):
+                    _skip_link(child, warned)
+            elif stat.S_ISREG(mode) and is_candidate(child, fmt):
+                found.append(child)
+    yield from sorted(found)
+
+
+def _skip_link(path: Path, warned: set[str]) -> None:
+    if str(path) not in warned:
+        warned.add(str(path))
+        log.warning(
+            "skipping the symlink %s: only regular files inside the directory are read",
+            path,
+            extra={"path": str(path)},
+        )
 
 
 class FileSource(Source):
@@ -66,9 +106,14 @@ class FileSource(Source):
 
     def batches(self) -> Iterator[list[ParseResult]]:
         batch: list[ParseResult] = []
+        named = {str(p) for p in self.paths}
         for path in expand(self.paths, self.fmt):
             for result in read_path(
-                path, self.fmt, source=self.source, max_bytes=self.settings.max_article_bytes
+                path,
+                self.fmt,
+                source=self.source,
+                max_bytes=self.settings.max_article_bytes,
+                follow_symlinks=str(path) in named,
             ):
                 batch.append(result)
                 if len(batch) >= self.settings.batch:
@@ -105,6 +150,7 @@ class DirectoryWatcher(Source):
         self.once = once
         self.done: dict[str, list[int]] = {}
         self._stop = threading.Event()
+        self._warned: set[str] = set()
 
     def snapshot(self) -> dict[str, Any]:
         return {"directory": str(self.directory.resolve()), "files": dict(self.done)}
@@ -121,18 +167,18 @@ class DirectoryWatcher(Source):
         now = time.time_ns()
         found = []
         seen: set[str] = set()
-        for path in expand([self.directory], self.fmt):
+        for path in expand([self.directory], self.fmt, self._warned):
             seen.add(str(path))
             try:
-                stat = path.stat()
+                info = path.lstat()
             except OSError:
                 continue  # removed between listing and stat
-            signature = [stat.st_size, stat.st_mtime_ns]
+            signature = [info.st_size, info.st_mtime_ns]
             if self.done.get(str(path)) == signature:
                 continue
-            if now - stat.st_mtime_ns < self.watch.settle_s * 1e9:
+            if now - info.st_mtime_ns < self.watch.settle_s * 1e9:
                 continue  # still being written, probably
-            found.append((stat.st_mtime_ns, path, signature))
+            found.append((info.st_mtime_ns, path, signature))
         self.done = {k: v for k, v in self.done.items() if k in seen}
         return [(path, signature) for _, path, signature in sorted(found)]
 
@@ -150,7 +196,11 @@ class DirectoryWatcher(Source):
         """A big JSON-lines file comes in several batches; it is marked done with the last one,
         so a crash in between re-reads the whole file (same ids: updates, not duplicates)."""
         results = read_path(
-            path, self.fmt, source=self.source, max_bytes=self.settings.max_article_bytes
+            path,
+            self.fmt,
+            source=self.source,
+            max_bytes=self.settings.max_article_bytes,
+            follow_symlinks=False,  # swapped for a link since it was listed: refused
         )
         batch: list[ParseResult] = []
         count = 0
