@@ -10,7 +10,8 @@ Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every arti
 (plus `warnings`: [{item, warning}] when an article had to be repaired or lost a field);
 400 (not well-formed), 413 (too large for the endpoint or for Kafka), 415 (content type), 422 (well-formed but not an article,
 nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
-`GET /healthz` answers 200 when the producer reached Kafka, else 503. `GET /openapi.json` serves
+`GET /healthz` answers 200 when the producer reached Kafka, else 503 (cached and rate-limited:
+`connectors.http_health`). `GET /openapi.json` serves
 the OpenAPI document of this endpoint, `schemas/openapi.json` (its single source; a unit test
 holds it to the names `connectors/formats/loose.py` accepts). A 422 names the accepted shapes.
 A `charset=` the client declares (other than UTF-8) is honoured for JSON and text, and noted
@@ -33,6 +34,8 @@ from aiohttp import web
 from connectors.decoding import transcode_declared
 from connectors.errors import MalformedInput
 from connectors.formats import ParseResult, iter_lines, loose, parse_bytes
+from connectors.http_health import CachedProbe, healthz_handler
+from connectors.http_ratelimit import RateLimiter
 from connectors.producer import ArticleProducer, DeliveryError, RecordRejected
 from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
@@ -81,8 +84,15 @@ def create_app(
     app[SOURCE] = settings.source or ConnectorSettings().source
     app[ON_DELIVERED] = on_delivered
     app.router.add_post("/v1/articles", post_articles)
-    app.router.add_get("/healthz", healthz)
     app.router.add_get("/openapi.json", openapi)
+    probe = CachedProbe(lambda: producer.connected(), settings.health_cache_s)
+    limiter = RateLimiter(settings.health_rate_per_s, settings.health_rate_burst)
+    app.router.add_get("/healthz", healthz_handler(probe, limiter))
+
+    async def close_probe(_: web.Application) -> None:
+        probe.close()
+
+    app.on_cleanup.append(close_probe)
     return app
 
 
@@ -120,14 +130,6 @@ def _errors_middleware(authorize: Authorize | None) -> Any:
             return error(500, "internal error")
 
     return middleware
-
-
-async def healthz(request: web.Request) -> web.Response:
-    producer = request.app[PRODUCER]
-    connected = await asyncio.get_running_loop().run_in_executor(None, producer.connected)
-    if not connected:
-        return web.json_response({"status": "unavailable", "kafka": False}, status=503)
-    return web.json_response({"status": "ok", "kafka": True})
 
 
 async def post_articles(request: web.Request) -> web.Response:

@@ -142,3 +142,6 @@ class HttpPushSettings(BaseSettings):
     )
     rate_per_s: float = Field(20.0, description="requests per second per client (else 429)")
     rate_burst: int = Field(40, description="requests a client may send at once")
+    health_cache_s: float = Field(5.0, description="/healthz reuses its Kafka probe this long")
+    health_rate_per_s: float = Field(5.0, description="/healthz requests per second per client")
+    health_rate_burst: int = Field(10, description="/healthz requests a client may send at once")
