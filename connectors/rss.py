@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ import feedparser
 import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from feedparser.encodings import convert_to_utf8
 
 from connectors.article import ParseError, build_article
 from connectors.base import Source
@@ -42,21 +44,48 @@ log = logging.getLogger(__name__)
 DEFAULT_PAGES = object()  # RssSource(pages=...) not given: a PageFetcher per the settings
 
 
+_ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
+
+def screen_feed(content: bytes, feed_url: str, content_type: str = "") -> bytes:
+    """The feed as the UTF-8 bytes feedparser will parse, checked for entity tricks.
+
+    The check runs on what feedparser will actually read, not on the raw bytes: feedparser
+    transcodes first (shift_jis, euc-jp, big5, utf-7, EBCDIC ... which expat cannot read), so a
+    check of the raw bytes could fail for the encoding alone and wave the feed through. Any
+    entity declaration is refused, well-formed or not (feedparser's lenient parser expands the
+    document's own declarations without a limit).
+    """
+    headers = {"content-location": feed_url, "content-type": content_type}
+    try:
+        converted = convert_to_utf8(headers, content, {})
+    except Exception as exc:  # any failure to decode is a refusal
+        raise FeedError(f"{feed_url}: refused feed (cannot decode: {type(exc).__name__})") from None
+    if not isinstance(converted, bytes):
+        raise FeedError(f"{feed_url}: refused feed (unknown character encoding)")
+    try:
+        fromstring(converted, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise FeedError(f"{feed_url}: refused XML ({exc.__class__.__name__})") from None
+    except Exception:
+        # Not well-formed: feedparser's lenient parser may still read it, unless it declares
+        # entities (that parser would expand them).
+        if _ENTITY_DECLARATION.search(converted):
+            raise FeedError(f"{feed_url}: refused XML (entity declaration)") from None
+    return converted
+
+
 def parse_feed(content: bytes, feed_url: str, content_type: str = "") -> Any:
     """feedparser's result for feed bytes; FeedError for HTML pages and entity tricks."""
     head = content[:1024].lstrip().lower()
     if "html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html")):
         raise FeedError(f"{feed_url} returned an HTML page, not a feed")
-    try:
-        # feedparser's own parser is not hardened; refuse entity declarations before it sees them.
-        fromstring(content, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise FeedError(f"{feed_url}: refused XML ({exc.__class__.__name__})") from None
-    except Exception:
-        pass  # not well-formed: feedparser's lenient parser may still read it
+    # feedparser's own parsers are not hardened: they see only the screened UTF-8 bytes (with
+    # the declaration rewritten to utf-8, so feedparser does not transcode a second time).
+    screened = screen_feed(content, feed_url, content_type)
     parsed = feedparser.parse(
-        io.BytesIO(content),
-        response_headers={"content-location": feed_url, "content-type": content_type},
+        io.BytesIO(screened),
+        response_headers={"content-location": feed_url, "content-type": _utf8(content_type)},
         resolve_relative_uris=True,
         sanitize_html=True,
     )
@@ -64,6 +93,12 @@ def parse_feed(content: bytes, feed_url: str, content_type: str = "") -> Any:
         reason = parsed.get("bozo_exception") or "no RSS or Atom content"
         raise FeedError(f"{feed_url} is not a feed: {reason}")
     return parsed
+
+
+def _utf8(content_type: str) -> str:
+    """The content type with its charset replaced by utf-8 (the screened bytes are UTF-8)."""
+    media = content_type.split(";", 1)[0].strip()
+    return f"{media}; charset=utf-8" if media else ""
 
 
 def entry_key(entry: Any) -> str | None:
