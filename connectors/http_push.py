@@ -8,8 +8,11 @@ Accepts `application/json` (the loose article shape of `connectors/formats/loose
 and `text/plain` (wire copy).
 Answers 202 `{"id": ..., "ids": [...]}` only after Kafka acknowledged every article of the request
 (plus `warnings`: [{item, warning}] when an article had to be repaired or lost a field);
-400 (not well-formed), 413 (too large for the endpoint or for Kafka), 415 (content type), 422 (well-formed but not an article,
+400 (not well-formed), 411 (compressed without Content-Length), 413 (too large for the endpoint
+or for Kafka, more than `max_items` items, a compressed body inflating more than
+`max_inflate_ratio` times), 415 (content type), 422 (well-formed but not an article,
 nothing is sent), 503 (Kafka did not acknowledge); always a JSON `{"error": ...}`, never a trace.
+Parsing runs in its own threads, off the event loop (`connectors.push_parsing`).
 `GET /healthz` answers 200 when the producer reached Kafka, else 503 (cached and rate-limited:
 `connectors.http_health`). `GET /openapi.json` serves
 the OpenAPI document of this endpoint, `schemas/openapi.json` (its single source; a unit test
@@ -26,6 +29,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import orjson
@@ -33,10 +38,11 @@ from aiohttp import web
 
 from connectors.decoding import transcode_declared
 from connectors.errors import MalformedInput
-from connectors.formats import ParseResult, iter_lines, loose, parse_bytes
+from connectors.formats import ParseResult, loose
 from connectors.http_health import CachedProbe, healthz_handler
 from connectors.http_ratelimit import RateLimiter
 from connectors.producer import ArticleProducer, DeliveryError, RecordRejected
+from connectors.push_parsing import BodyRefused, TooManyItems, parse_request, read_body
 from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
 
@@ -61,6 +67,7 @@ SETTINGS: web.AppKey[HttpPushSettings] = web.AppKey("settings", HttpPushSettings
 SOURCE: web.AppKey[str] = web.AppKey("source", str)
 ON_DELIVERED: web.AppKey[Any] = web.AppKey("on_delivered", object)
 OPENAPI_FILE = "openapi.json"
+PARSER: web.AppKey[ThreadPoolExecutor] = web.AppKey("parser", ThreadPoolExecutor)
 
 
 def error(status: int, message: str) -> web.Response:
@@ -83,6 +90,9 @@ def create_app(
     app[SETTINGS] = settings
     app[SOURCE] = settings.source or ConnectorSettings().source
     app[ON_DELIVERED] = on_delivered
+    app[PARSER] = ThreadPoolExecutor(
+        max_workers=max(1, settings.parse_threads), thread_name_prefix="wirestream-parse"
+    )
     app.router.add_post("/v1/articles", post_articles)
     app.router.add_get("/openapi.json", openapi)
     probe = CachedProbe(lambda: producer.connected(), settings.health_cache_s)
@@ -91,6 +101,7 @@ def create_app(
 
     async def close_probe(_: web.Application) -> None:
         probe.close()
+        app[PARSER].shutdown(wait=False, cancel_futures=True)
 
     app.on_cleanup.append(close_probe)
     return app
@@ -144,19 +155,27 @@ async def post_articles(request: web.Request) -> web.Response:
         return error(
             413, f"the request body is larger than the {settings.max_body_bytes:,}-byte limit"
         )
-    data = await request.read()
+    try:
+        data = await read_body(request, settings.max_body_bytes, settings.max_inflate_ratio)
+    except BodyRefused as exc:
+        return error(exc.status, str(exc))
     if not data.strip():
         return error(400, "the request body is empty")
     origin = f"http:{request.remote or '-'}"
     source = request.app[SOURCE]
-    if fmt != "newsml-g2":  # XML declares its encoding itself
-        data, declared = transcode_declared(data, request.charset)
-    else:
-        declared = None
-    if fmt == "jsonl":
-        results = list(iter_lines([data], source=source, origin=origin))
-    else:
-        results = parse_bytes(data, fmt, source=source, origin=origin)
+    loop = asyncio.get_running_loop()
+    try:
+        # Off the loop, in its own threads: a big request must not stall other requests, nor
+        # take the default executor's threads, where requests wait for Kafka's acknowledgements.
+        declared, results = await loop.run_in_executor(
+            request.app[PARSER],
+            partial(
+                _parse, data, fmt, request.charset,
+                source=source, origin=origin, max_items=settings.max_items,
+            ),
+        )  # fmt: skip
+    except TooManyItems as exc:
+        return error(413, str(exc))
     failed = [r for r in results if not r.ok]
     if failed:
         return _refusal(failed)
@@ -165,7 +184,6 @@ async def post_articles(request: web.Request) -> web.Response:
     if declared is not None:
         for article in articles:
             article["warnings"] = [declared, *article.get("warnings", [])][:20]
-    loop = asyncio.get_running_loop()
     try:
         await loop.run_in_executor(
             None, producer.send_all_and_wait, articles, settings.ack_timeout_s
@@ -193,13 +211,23 @@ async def post_articles(request: web.Request) -> web.Response:
     return web.json_response(body, status=202, dumps=lambda o: orjson.dumps(o).decode())
 
 
+def _parse(
+    data: bytes, fmt: str, charset: str | None, *, source: str, origin: str, max_items: int
+) -> tuple[Any, list[ParseResult]]:
+    """(the declared-encoding warning or None, the results): transcoded, counted, parsed."""
+    declared = None
+    if fmt != "newsml-g2":  # XML declares its encoding itself
+        data, declared = transcode_declared(data, charset)
+    return declared, parse_request(data, fmt, source=source, origin=origin, max_items=max_items)
+
+
 def _refusal(failed: list[ParseResult]) -> web.Response:
     first = failed[0]
     status = 400 if isinstance(first.error, MalformedInput) else 422
     where = first.origin.partition("#")[2] or first.origin.rpartition(":")[2]
     message = str(first.error)
     if len(failed) > 1 or "#" in first.origin:
-        message = f"item {where}: {message} ({len(failed)} item(s) refused, nothing was sent)"
+        message = f"item {where}: {message} (the request was refused, nothing was sent)"
     if status == 422 and "accepted:" not in message:
         message = f"{message}; {loose.accepted_shapes()}"
     return error(status, message)

@@ -133,6 +133,11 @@ class HttpPushSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = Field(10 * 1024 * 1024, description="larger requests get 413")
+    max_items: int = Field(1000, description="articles in one request; more get 413")
+    max_inflate_ratio: float = Field(
+        50.0, description="a compressed body inflating more than this many times gets 413"
+    )
+    parse_threads: int = Field(2, description="threads that parse requests, off the event loop")
     ack_timeout_s: float = Field(30.0, description="how long to wait for Kafka's ack (else 503)")
     source: str | None = Field(None, description="source name (default: ConnectorSettings.source)")
     token: SecretStr | None = Field(None, description="bearer token required on /v1/")
