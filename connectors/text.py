@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from html.parser import HTMLParser
+from html import unescape
 
-from connectors.errors import MalformedInput
+from connectors.errors import MalformedInput, ParseError
 
 # C0 controls except tab and newline, DEL, and the C1 range: they carry no text and break
 # downstream consumers (NUL in particular).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+MAX_HTML_CHARS = 8_000_000
 
 
 def clean_text(text: str) -> str:
@@ -86,45 +88,83 @@ _BLOCK = {
     "ol", "p", "pre", "section", "table", "tr", "ul",
 }  # fmt: skip
 _SKIP = {"script", "style", "head", "template", "noscript", "svg", "math", "iframe", "object"}
+_RAW_TEXT = {"script", "style"}  # their content is not markup: it ends only at their end tag
+# A whole tag from `<` to `>`: a name, then anything but quotes and `>`, or quoted values.
+# Possessive quantifiers: a failed match never backtracks, so one attempt costs at most one
+# scan of the rest of the input, and a failed attempt ends the conversion (see _tokens).
+_TAG = re.compile(r"""</?([A-Za-z][A-Za-z0-9:_.-]*+)(?:[^"'>]++|"[^"]*+"|'[^']*+')*+>""")
+_RAW_END = {name: re.compile(rf"</{name}(?=[\s/>])", re.IGNORECASE) for name in _RAW_TEXT}
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
+def _tokens(html: str) -> Iterator[tuple[str, str]]:
+    """("text", s), ("start", name), ("startend", name), ("end", name) in one left-to-right pass.
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skipping += 1
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+    Follows the HTML tokenizer where it matters for linear time: an unterminated comment,
+    declaration or tag runs to the end of the input (it is dropped), so no position is scanned
+    twice. (`html.parser` re-scans the rest after each unterminated construct: quadratic.)
+    """
+    i, n = 0, len(html)
+    while i < n:
+        j = html.find("<", i)
+        if j < 0:
+            yield "text", html[i:]
+            return
+        if j > i:
+            yield "text", html[i:j]
+        nxt = html[j + 1 : j + 2]
+        if html.startswith("<!--", j):
+            k = html.find("-->", j + 4)
+            if k < 0:
+                return
+            i = k + 3
+        elif nxt in ("!", "?") or (nxt == "/" and not html[j + 2 : j + 3].isalpha()):
+            k = html.find(">", j + 2)
+            if k < 0:
+                return
+            i = k + 1
+        elif nxt.isascii() and (nxt.isalpha() or nxt == "/"):
+            match = _TAG.match(html, j)
+            if match is None:
+                return  # a tag that never ends: the rest is inside it
+            name = match.group(1).lower()
+            i = match.end()
+            if nxt == "/":
+                yield "end", name
+            elif match.group(0).endswith("/>"):
+                yield "startend", name
+            else:
+                yield "start", name
+                if name in _RAW_TEXT:
+                    end = _RAW_END[name].search(html, i)
+                    if end is None:
+                        return
+                    yield "text", html[i : end.start()]
+                    i = end.start()
+        else:
+            yield "text", "<"
+            i = j + 1
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML fragment, one paragraph per line; scripts and styles dropped."""
-    extractor = _TextExtractor()
-    try:
-        extractor.feed(html)
-        extractor.close()
-    except (AssertionError, ValueError):
-        # html.parser gives up on a few pathological marked sections; keep what it had read.
-        pass
-    return join_paragraphs("".join(extractor.parts).split("\n"))
+    """Visible text of an HTML fragment, one paragraph per line; scripts and styles dropped.
+
+    Linear in the input (see `_tokens`); more than MAX_HTML_CHARS is refused before parsing.
+    """
+    if len(html) > MAX_HTML_CHARS:
+        raise ParseError(f"the HTML has {len(html):,} characters; the limit is {MAX_HTML_CHARS:,}")
+    parts: list[str] = []
+    skipping = 0
+    for kind, value in _tokens(html):
+        if kind == "text":
+            if not skipping:
+                parts.append(unescape(value))
+        elif kind == "start" and value in _SKIP:
+            skipping += 1
+        elif kind == "end" and value in _SKIP:
+            skipping = max(0, skipping - 1)
+        elif value in _BLOCK:
+            parts.append("\n")
+    return join_paragraphs("".join(parts).split("\n"))
 
 
 def decode_utf8(data: bytes | str, what: str = "input") -> str:
