@@ -29,6 +29,7 @@ MAX_BODY_CHARS = 2_000_000  # schemas/wire.article.v1.json body.maxLength
 # revision = source version x REVISION_SPAN + receive time in ms (see `compose_revision`).
 REVISION_SPAN = 10**13  # ms until the year 2286
 MAX_SOURCE_VERSION = (2**63 - 1) // REVISION_SPAN - 1  # Elasticsearch versions are signed longs
+MAX_CLOCK_SKEW_MS = 5 * 60 * 1000  # a receive time later than now + this counts as now
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -178,12 +179,21 @@ def compose_revision(version: object, received_at: str | None = None) -> int:
     versioned one, and among equal versions the later receipt wins. (Version alone would let
     an unversioned copy, revision = receive time, refuse every later `version: 3`.) Versions
     above MAX_SOURCE_VERSION count as that. A value already at least REVISION_SPAN is a
-    composed revision (a `wire.article.v1` record passing through) and is kept.
+    composed revision (a `wire.article.v1` record passing through) and is kept, bounded
+    (`bound_revision`).
     """
     parsed = parse_revision(version)
     if parsed is not None and parsed >= REVISION_SPAN:
-        return parsed
+        return bound_revision(parsed)
     return min(parsed or 0, MAX_SOURCE_VERSION) * REVISION_SPAN + _epoch_ms(received_at)
+
+
+def bound_revision(revision: int, now_ms: int | None = None) -> int:
+    """A composed revision with its version at most MAX_SOURCE_VERSION and its receive time at
+    most now (+ MAX_CLOCK_SKEW_MS): a record cannot claim a revision no real one can beat."""
+    now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    version, ms = divmod(max(0, revision), REVISION_SPAN)
+    return min(version, MAX_SOURCE_VERSION) * REVISION_SPAN + min(ms, now_ms + MAX_CLOCK_SKEW_MS)
 
 
 def _epoch_ms(timestamp: str | None) -> int:
@@ -193,7 +203,7 @@ def _epoch_ms(timestamp: str | None) -> int:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             ms = int(moment.timestamp() * 1000)
-            if 0 <= ms < REVISION_SPAN:
+            if 0 <= ms <= time.time_ns() // 1_000_000 + MAX_CLOCK_SKEW_MS:
                 return ms
         except (ValueError, OverflowError):
             pass

@@ -78,6 +78,11 @@ def endpoint_authorizer(
     token = configured_token(settings)
     limiter = RateLimiter(settings.rate_per_s, settings.rate_burst, clock=clock)
     if token is None:
+        if settings.allow_client_identity:
+            raise TokenError(
+                "WIRESTREAM_HTTP_ALLOW_CLIENT_IDENTITY lets clients choose article ids; it needs "
+                "a token (WIRESTREAM_HTTP_TOKEN or WIRESTREAM_HTTP_TOKEN_FILE)"
+            )
         if not (open_ or settings.open):
             raise TokenError(
                 "no token: set WIRESTREAM_HTTP_TOKEN or WIRESTREAM_HTTP_TOKEN_FILE, or run "

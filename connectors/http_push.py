@@ -42,6 +42,7 @@ from connectors.formats import ParseResult, loose
 from connectors.http_health import CachedProbe, healthz_handler
 from connectors.http_ratelimit import RateLimiter
 from connectors.producer import ArticleProducer, DeliveryError, RecordRejected
+from connectors.push_identity import police
 from connectors.push_parsing import BodyRefused, TooManyItems, parse_request, read_body
 from connectors.runner import Counts
 from connectors.settings import ConnectorSettings, HttpPushSettings
@@ -167,23 +168,18 @@ async def post_articles(request: web.Request) -> web.Response:
     try:
         # Off the loop, in its own threads: a big request must not stall other requests, nor
         # take the default executor's threads, where requests wait for Kafka's acknowledgements.
-        declared, results = await loop.run_in_executor(
+        failed, articles = await loop.run_in_executor(
             request.app[PARSER],
             partial(
-                _parse, data, fmt, request.charset,
-                source=source, origin=origin, max_items=settings.max_items,
+                _prepare, data, fmt, request.charset,
+                source=source, origin=origin, settings=settings,
             ),
         )  # fmt: skip
     except TooManyItems as exc:
         return error(413, str(exc))
-    failed = [r for r in results if not r.ok]
     if failed:
         return _refusal(failed)
     producer = request.app[PRODUCER]
-    articles = [r.article for r in results if r.article is not None]
-    if declared is not None:
-        for article in articles:
-            article["warnings"] = [declared, *article.get("warnings", [])][:20]
     try:
         await loop.run_in_executor(
             None, producer.send_all_and_wait, articles, settings.ack_timeout_s
@@ -211,14 +207,34 @@ async def post_articles(request: web.Request) -> web.Response:
     return web.json_response(body, status=202, dumps=lambda o: orjson.dumps(o).decode())
 
 
-def _parse(
-    data: bytes, fmt: str, charset: str | None, *, source: str, origin: str, max_items: int
-) -> tuple[Any, list[ParseResult]]:
-    """(the declared-encoding warning or None, the results): transcoded, counted, parsed."""
+def _prepare(
+    data: bytes,
+    fmt: str,
+    charset: str | None,
+    *,
+    source: str,
+    origin: str,
+    settings: HttpPushSettings,
+) -> tuple[list[ParseResult], list[dict[str, Any]]]:
+    """(the first failure, []) or ([], the records to send): transcoded, counted, parsed,
+    policed (`connectors.push_identity`)."""
     declared = None
     if fmt != "newsml-g2":  # XML declares its encoding itself
         data, declared = transcode_declared(data, charset)
-    return declared, parse_request(data, fmt, source=source, origin=origin, max_items=max_items)
+    results = parse_request(data, fmt, source=source, origin=origin, max_items=settings.max_items)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        return failed, []
+    allowed = settings.allow_client_identity
+    articles = [
+        police(r.article, source=source, identity_allowed=allowed)
+        for r in results
+        if r.article is not None
+    ]
+    if declared is not None:
+        for article in articles:
+            article["warnings"] = [declared, *article.get("warnings", [])][:20]
+    return [], articles
 
 
 def _refusal(failed: list[ParseResult]) -> web.Response:

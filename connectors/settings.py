@@ -145,6 +145,11 @@ class HttpPushSettings(BaseSettings):
     open: bool = Field(
         False, description="run without a token (anyone may push); refused otherwise"
     )
+    allow_client_identity: bool = Field(
+        False,
+        description="keep the id and source a client sends (a trusted relay; needs a token); "
+        "else both come from this endpoint's source",
+    )
     rate_per_s: float = Field(20.0, description="requests per second per client (else 429)")
     rate_burst: int = Field(40, description="requests a client may send at once")
     health_cache_s: float = Field(5.0, description="/healthz reuses its Kafka probe this long")
