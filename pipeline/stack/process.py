@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline.stack import safe_files
+
 
 @dataclass(frozen=True)
 class PidFile:
@@ -29,17 +31,33 @@ class PidFile:
     marker: str
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self)))
-        tmp.replace(path)
+        safe_files.private_dir(path.parent)
+        safe_files.write_file(path.parent, path.name, json.dumps(asdict(self)).encode())
 
     @classmethod
     def read(cls, path: Path) -> PidFile | None:
-        try:
-            return cls(**json.loads(path.read_text()))
-        except (OSError, ValueError, TypeError):
+        """The record, if the file is ours (not a link, not someone else's, not writable by
+        others) and well-formed; else None."""
+        data = safe_files.read_owned(path)
+        if data is None:
             return None
+        try:
+            record = cls(**json.loads(data))
+        except (ValueError, TypeError):
+            return None
+        types_ok = all(isinstance(v, int) for v in (record.pid, record.pgid))
+        return record if types_ok and isinstance(record.marker, str) else None
+
+
+def plausible(record: PidFile) -> bool:
+    """What `start` can have recorded: a session leader (pgid == pid) that is neither init nor
+    our own group. Anything else is forged or corrupt and is never signalled."""
+    return (
+        record.pid > 1
+        and record.pgid == record.pid
+        and record.pgid not in (os.getpgrp(), os.getsid(0))
+        and bool(record.marker)
+    )
 
 
 def _reap(pid: int) -> None:
@@ -83,8 +101,13 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def is_alive(record: PidFile) -> bool:
-    """True while any process of the group is running and the leader was really ours."""
+def is_alive(record: PidFile, marker: str | None = None) -> bool:
+    """True while any process of the group is running and the leader was really ours.
+
+    `marker` is what the caller expects (the component's own); the record's is not trusted alone.
+    """
+    if not plausible(record) or (marker is not None and record.marker != marker):
+        return False
     _reap(record.pid)
     if _proc_state(record.pid) not in (None, "Z", "X"):
         cmdline = _cmdline(record.pid)
@@ -110,8 +133,8 @@ def start(
     user: str | None = None,
 ) -> PidFile:
     """Starts `cmd` detached (new session), output appended to `log_path`, and records it."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
+    log_fd = safe_files.open_log(log_path)
+    with os.fdopen(log_fd, "ab") as log:
         proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
@@ -130,7 +153,12 @@ def start(
 
 
 def stop(record: PidFile, timeout_s: float) -> bool:
-    """SIGTERM to the whole group, SIGKILL after `timeout_s`. True if it had to SIGKILL."""
+    """SIGTERM to the whole group, SIGKILL after `timeout_s`. True if it had to SIGKILL.
+
+    ValueError for a record `start` cannot have written (pid 1, our own group, pgid != pid).
+    """
+    if not plausible(record):
+        raise ValueError(f"refusing to signal process group {record.pgid}: not a started server")
     for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 10.0)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(record.pgid, sig)

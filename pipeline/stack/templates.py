@@ -21,10 +21,15 @@ def pom_path() -> Path:
     return deploy_dir() / "pom.xml"
 
 
-def render(relative: str, target: Path, **values: object) -> Path:
-    """Fills `${name}` placeholders of a template and writes it to `target`."""
+def render_text(relative: str, **values: object) -> str:
+    """A template with its `${name}` placeholders filled."""
     text = (deploy_dir() / relative).read_text()
-    rendered = Template(text).substitute({k: str(v) for k, v in values.items()})
+    return Template(text).substitute({k: str(v) for k, v in values.items()})
+
+
+def render(relative: str, target: Path, **values: object) -> Path:
+    """Fills `${name}` placeholders of a template and writes it to `target` (a directory only
+    we can write; for a server's own home use `safe_files.write_file` with `render_text`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rendered)
+    target.write_text(render_text(relative, **values))
     return target

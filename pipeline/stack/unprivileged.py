@@ -43,8 +43,9 @@ def ensure_user(name: str) -> pwd.struct_passwd:
 
 def chown_tree(path: Path, user: pwd.struct_passwd) -> None:
     """Gives `user` the tree at `path` (config, data, logs, tmp of Elasticsearch)."""
-    for root, dirs, files in os.walk(path):
-        os.chown(root, user.pw_uid, user.pw_gid)
+    # Never follow a link: the tree may already hold ones its owner planted.
+    for root, dirs, files in os.walk(path, followlinks=False):
+        os.chown(root, user.pw_uid, user.pw_gid, follow_symlinks=False)
         for name in dirs + files:
             os.lchown(os.path.join(root, name), user.pw_uid, user.pw_gid)
 
