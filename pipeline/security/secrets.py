@@ -1,21 +1,26 @@
 """Secrets from environment variables or files (`*_FILE`), and redaction of text we emit.
 
 A secret is a pydantic `SecretStr` (its repr is `**********`); the file variant wins when both
-are set, so an orchestrator's mounted secret overrides a stale variable. `redact()` is applied
+are set, so an orchestrator's mounted secret overrides a stale variable. A secret file that its
+group or others can read is used, with one warning per file naming it (never its content). `redact()` is applied
 where errors become text: log records (pipeline.observability.logs), dead-letter records, CLI error messages.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 
+log = logging.getLogger(__name__)
 MASK = "***"
+_WARNED: set[tuple[str, int]] = set()  # (file, mode) already warned about
 PUSH_TOKEN_ENV = "WIRESTREAM_HTTP_TOKEN"
 # Credentials that can appear in URLs, headers and client error messages even when we do not
 # know their value (e.g. an operator pasted one into a URL).
@@ -39,15 +44,36 @@ def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
     """The secret from `file` (stripped) when set, else from `value`, else None."""
     if file is not None:
         try:
-            secret = Path(file).read_text(encoding="utf-8").strip()
+            with Path(file).open(encoding="utf-8") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                secret = handle.read().strip()
         except OSError as exc:
             raise SecretError(f"cannot read the secret file {file}: {exc.strerror}") from None
+        _warn_if_shared(Path(file), mode)
         if not secret:
             raise SecretError(f"the secret file {file} is empty")
         return secret
     if value is not None and value.get_secret_value().strip():
         return value.get_secret_value().strip()
     return None
+
+
+def _warn_if_shared(file: Path, mode: int) -> None:
+    """Once per file and mode: a secret that group or others can read is not much of one."""
+    if not mode & (stat.S_IRGRP | stat.S_IROTH) or (str(file), mode) in _WARNED:
+        return
+    # Recorded before logging: the log formatter redacts, which reads the secrets again.
+    _WARNED.add((str(file), mode))
+    log.warning(
+        "the secret file %s is readable by %s (mode %o); chmod 600 it",
+        file,
+        "group and others"
+        if mode & stat.S_IROTH and mode & stat.S_IRGRP
+        else "others"
+        if mode & stat.S_IROTH
+        else "its group",
+        stat.S_IMODE(mode),
+    )
 
 
 def configured_secrets() -> list[str]:
