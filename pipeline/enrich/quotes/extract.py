@@ -114,8 +114,13 @@ def _is_markup(text: str, seg: QuotedSegment) -> bool:
     return text[max(0, seg.open_mark - 1) : seg.open_mark] == "="
 
 
-_TRANSCRIPT_TAG = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
-_DASH_CREDIT = re.compile(r"\s*[―—–]\s*([A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,4})")
+# Repetitions bounded by the windows they are matched in (40 and 80 characters): the same
+# matches there, and a search anywhere costs a bounded amount per start position instead of a
+# scan of the whole run (quadratic; tests/unit/security/test_regex_redos.py).
+_TRANSCRIPT_TAG = re.compile(r"([A-Z][A-Z.'’-]{1,39}(?: [A-Z][A-Z.'’-]{1,39}){0,2}):\s")
+_DASH_CREDIT = re.compile(
+    r"\s{0,80}[―—–]\s{0,80}([A-Z][\w.'’-]{0,80}(?:\s[A-Z][\w.'’-]{0,80}){0,4})"
+)
 
 
 def _tagged_speaker(text: str, seg: QuotedSegment, people: PersonIndex) -> Speaker | None:
