@@ -37,8 +37,10 @@ def _local(name: str) -> Component:
 
 
 def _kill_hard(comp: Component) -> process.PidFile:
-    record = process.PidFile.read(comp.pid_path)
-    assert record is not None and process.is_alive(record), f"{comp.name} is not ours to kill"
+    record = lifecycle._record(comp)  # root's run dir, or the home of an older stack
+    assert record is not None and process.is_alive(record, comp.marker), (
+        f"{comp.name} is not ours to kill"
+    )
     # The real server: for Elasticsearch that is the JVM the start script's launcher spawned.
     for pid in process.group_members(record.pgid):
         os.kill(pid, signal.SIGKILL)
