@@ -41,7 +41,7 @@ def _lock_path(comps: list[Component]) -> Path:
     return comps[0].state_dir / "stack.lock"
 
 
-def _record(comp: Component) -> process.PidFile | None:
+def pid_record(comp: Component) -> process.PidFile | None:
     """The component's pid record: root's own, else one an earlier version left in the home
     (trusted only if we own it and it names this component's marker)."""
     for path in (comp.pid_path, comp.legacy_pid_path):
@@ -57,7 +57,7 @@ def _forget(comp: Component) -> None:
 
 
 def _live_record(comp: Component) -> process.PidFile | None:
-    record = _record(comp)
+    record = pid_record(comp)
     return record if record and process.is_alive(record, comp.marker) else None
 
 
@@ -75,7 +75,7 @@ def _healthy_within(comp: Component, seconds: float) -> bool:
 
 def _plan(comp: Component, stack: StackSettings, progress: Progress) -> str:
     """Decides for one component: "ready" (leave it), "wait" (it is starting) or "start"."""
-    record = _record(comp)
+    record = pid_record(comp)
     if record and process.is_alive(record, comp.marker):
         health = comp.health()
         if health.healthy:

@@ -37,7 +37,7 @@ def _local(name: str) -> Component:
 
 
 def _kill_hard(comp: Component) -> process.PidFile:
-    record = lifecycle._record(comp)  # root's run dir, or the home of an older stack
+    record = lifecycle.pid_record(comp)  # root's run dir, or the home of an older stack
     assert record is not None and process.is_alive(record, comp.marker), (
         f"{comp.name} is not ours to kill"
     )

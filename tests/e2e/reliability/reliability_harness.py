@@ -208,8 +208,9 @@ def _component(name: str):
 
 
 def _server_pids(name: str) -> list[int]:
-    record = process.PidFile.read(_component(name).pid_path)
-    assert record is not None and process.is_alive(record), f"{name} is not running"
+    comp = _component(name)
+    record = lifecycle.pid_record(comp)
+    assert record is not None and process.is_alive(record, comp.marker), f"{name} is not running"
     return list(process.group_members(record.pgid))
 
 
