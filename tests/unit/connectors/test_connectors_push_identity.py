@@ -102,3 +102,15 @@ def test_a_token_allowed_to_set_identity_keeps_it_but_not_an_unbounded_revision(
 def test_an_open_endpoint_may_not_let_clients_set_identity() -> None:
     with pytest.raises(TokenError, match=r"(?i)identity"):
         endpoint_authorizer(HttpPushSettings(open=True, allow_client_identity=True))
+
+
+def test_a_push_without_guid_or_url_cannot_take_another_sources_body_id(
+    producer, fake_client
+) -> None:
+    body = "PARIS (AFP) - A story first read from a dropped file."
+    file_id = article_id("wire", body=body)  # what a guid-less file article is keyed by
+    row = {"title": "t", "text": body, "version": 900000}
+    [sent] = _push(producer, fake_client, row, "application/x-ndjson")
+    assert sent["id"] != file_id
+    [again] = _push(producer, fake_client, row, "application/x-ndjson")[1:]
+    assert again["id"] == sent["id"]  # re-pushing still updates its own document
