@@ -20,7 +20,7 @@ import re
 
 from aiohttp import web
 
-from connectors.formats import ParseResult, iter_lines, parse_bytes, sniff_format, split_lines
+from connectors.formats import ParseResult, iter_lines, parse_bytes, split_lines
 
 _WS = re.compile(r"[ \t\r\n]*")
 
@@ -73,11 +73,9 @@ def count_lines(data: bytes, cap: int) -> int:
 def count_items(data: bytes, fmt: str, cap: int) -> int:
     if fmt == "jsonl":
         return count_lines(data, cap)
-    if fmt == "json" or (
-        fmt not in ("newsml-g2", "plaintext") and sniff_format(data[:4096]) == "json"
-    ):
+    if fmt == "json":
         return count_json_items(data.decode("utf-8", "replace"), cap)
-    return 1  # NewsML-G2: the parser bounds a newsMessage's items itself
+    return 1  # one document (NewsML-G2, HTML): its parser bounds what it reads
 
 
 def parse_request(
