@@ -159,7 +159,10 @@ async def post_articles(request: web.Request) -> web.Response:
     try:
         data = await read_body(request, settings.max_body_bytes, settings.max_inflate_ratio)
     except BodyRefused as exc:
-        return error(exc.status, str(exc))
+        response = error(exc.status, str(exc))
+        if exc.close:
+            response.force_close()
+        return response
     if not data.strip():
         return error(400, "the request body is empty")
     origin = f"http:{request.remote or '-'}"

@@ -32,9 +32,10 @@ class TooManyItems(ValueError):
 class BodyRefused(ValueError):
     """The body cannot be read within the limits; `status` is the HTTP answer."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, close: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.close = close  # the connection cannot carry another request
 
 
 def count_json_items(text: str, cap: int) -> int:
@@ -109,15 +110,25 @@ async def read_body(request: web.Request, max_bytes: int, max_inflate_ratio: flo
         limit = min(limit, int(request.content_length * max_inflate_ratio))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            if limit < max_bytes:
-                raise BodyRefused(
-                    413,
-                    f"the compressed body inflates more than {max_inflate_ratio:g} times; "
-                    "send it uncompressed or in smaller requests",
-                )
-            raise BodyRefused(413, f"the request body is larger than the {max_bytes:,}-byte limit")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                break
+            chunks.append(chunk)
+    except web.RequestPayloadError:
+        # The stream is broken: mark it ended (aiohttp would otherwise drain it after our
+        # answer, hit the same error and log it as unhandled) and close the connection.
+        request.content.feed_eof()
+        raise BodyRefused(
+            400, f"the body does not decode as its Content-Encoding ({encoding}) says", close=True
+        ) from None
+    if size > limit:
+        if limit < max_bytes:
+            raise BodyRefused(
+                413,
+                f"the compressed body inflates more than {max_inflate_ratio:g} times; "
+                "send it uncompressed or in smaller requests",
+            )
+        raise BodyRefused(413, f"the request body is larger than the {max_bytes:,}-byte limit")
     return b"".join(chunks)

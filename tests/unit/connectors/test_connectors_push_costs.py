@@ -101,3 +101,15 @@ def test_an_ordinary_gzip_body_is_accepted(producer, fake_client) -> None:
     )
     status, _ = _post(producer, gzip.compress(lines), {**NDJSON, "Content-Encoding": "gzip"})
     assert status == 202 and len(fake_client.sent) == 20
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_body_that_does_not_decode_as_announced_is_400_without_an_error_log(
+    producer, fake_client, caplog, encoding: str
+) -> None:
+    headers = {**NDJSON, "Content-Encoding": encoding}
+    with caplog.at_level("ERROR"):
+        status, body = _post(producer, b'{"id": "g", "title": "t", "text": "x"}\n', headers)
+    assert status == 400 and "Content-Encoding" in body["error"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert fake_client.sent == []
