@@ -3,8 +3,9 @@
 The body limit alone does not bound the work: 10 MB of `{}` lines is 3.5 million items (4.9 GiB
 and 50 s when each became a result), and a 10 KB gzip body inflates to those 10 MB. So:
 
-- items are counted before any is built (`count_items`: JSON lines by a lazy line split, a JSON
-  array by decoding one element at a time), and a request over `max_items` is refused whole;
+- items are counted before any is built (`count_json_items`: every top-level value, array
+  element and envelope member, decoded one element at a time), and a request over `max_items`
+  is refused whole;
 - parsing stops at the first item that is not an article (the request is refused whole anyway);
 - a compressed body must state its Content-Length, and inflating stops as soon as it exceeds
   `max_inflate_ratio` times that length (`read_body`).
@@ -20,7 +21,9 @@ import re
 
 from aiohttp import web
 
-from connectors.formats import ParseResult, iter_lines, parse_bytes, split_lines
+from connectors.decoding import decode_text
+from connectors.errors import ParseError
+from connectors.formats import ParseResult, iter_lines, parse_bytes
 
 _WS = re.compile(r"[ \t\r\n]*")
 
@@ -39,44 +42,90 @@ class BodyRefused(ValueError):
 
 
 def count_json_items(text: str, cap: int) -> int:
-    """Items of a JSON document (an array's elements, else 1), counting stops past `cap`.
+    """An upper bound of the articles in JSON text, counting stops past `cap`.
 
-    Elements are decoded one at a time, so a 10 MB array of `{}` costs `cap` small decodes, not
-    3 million objects. A malformed document returns what was counted: the real parser reports.
+    Every top-level value counts (JSON lines, or a JSON document holding lines): an array by its
+    elements, an object by its largest array of objects (an envelope such as `{"articles": [...]}`)
+    or else as one. Values are decoded one element at a time, so a 10 MB array of `{}` costs
+    `cap` small decodes, not 3 million objects. Malformed text returns what was counted: the
+    real parser reports the error.
     """
     decoder = json.JSONDecoder()
-    i = _WS.match(text, 0).end()  # type: ignore[union-attr]
-    if not text.startswith("[", i):
-        return 1
-    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+    total, i, end = 0, _skip(text, 0), len(text)
+    try:
+        while i < end and total <= cap:
+            if text[i] == "[":
+                count, i = _elements(decoder, text, i, cap - total, objects_only=False)
+            elif text[i] == "{":
+                count, i = _object(decoder, text, i, cap - total)
+            else:
+                _, i = decoder.raw_decode(text, i)
+                count = 1
+            total += count
+            i = _skip(text, i)
+    except (ValueError, RecursionError, IndexError):
+        pass
+    return total
+
+
+def _skip(text: str, i: int) -> int:
+    return _WS.match(text, i).end()  # type: ignore[union-attr]
+
+
+def _elements(
+    decoder: json.JSONDecoder, text: str, i: int, cap: int, objects_only: bool
+) -> tuple[int, int]:
+    """(elements, the index after the array) for the array at `i`; stops past `cap`."""
+    count, i = 0, _skip(text, i + 1)
     if text.startswith("]", i):
-        return 0
-    count = 0
-    while count <= cap:
-        try:
-            _, i = decoder.raw_decode(text, i)
-        except (ValueError, RecursionError):
-            return count
-        count += 1
-        i = _WS.match(text, i).end()  # type: ignore[union-attr]
+        return 0, i + 1
+    while True:
+        value, i = decoder.raw_decode(text, i)
+        count += 1 if isinstance(value, dict) or not objects_only else 0
+        if count > cap:
+            return count, len(text)
+        i = _skip(text, i)
+        if text.startswith("]", i):
+            return count, i + 1
         if not text.startswith(",", i):
-            break
-        i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
-    return count
+            raise ValueError("not an array")
+        i = _skip(text, i + 1)
 
 
-def count_lines(data: bytes, cap: int) -> int:
-    """Non-blank lines, counting stops past `cap`."""
-    lines = (line for line in split_lines(data) if line.strip())
-    return sum(1 for _ in itertools.islice(lines, cap + 1))
+def _object(decoder: json.JSONDecoder, text: str, i: int, cap: int) -> tuple[int, int]:
+    """(1, or the largest array of objects among its members, the index after the object)."""
+    largest, i = 1, _skip(text, i + 1)
+    if text.startswith("}", i):
+        return 1, i + 1
+    while True:
+        _, i = decoder.raw_decode(text, i)  # the key
+        i = _skip(text, i)
+        if not text.startswith(":", i):
+            raise ValueError("not an object")
+        i = _skip(text, i + 1)
+        if text.startswith("[", i):
+            count, i = _elements(decoder, text, i, cap, objects_only=True)
+            largest = max(largest, count)
+            if largest > cap:
+                return largest, len(text)
+        else:
+            _, i = decoder.raw_decode(text, i)
+        i = _skip(text, i)
+        if text.startswith("}", i):
+            return largest, i + 1
+        if not text.startswith(",", i):
+            raise ValueError("not an object")
+        i = _skip(text, i + 1)
 
 
 def count_items(data: bytes, fmt: str, cap: int) -> int:
-    if fmt == "jsonl":
-        return count_lines(data, cap)
-    if fmt == "json":
-        return count_json_items(data.decode("utf-8", "replace"), cap)
-    return 1  # one document (NewsML-G2, HTML): its parser bounds what it reads
+    if fmt in ("json", "jsonl"):
+        try:  # decoded as the parser will (BOMs, UTF-16, legacy encodings)
+            text = decode_text(data, "the request").text
+        except ParseError:
+            return 0  # not text at all: the parser refuses it
+        return count_json_items(text, cap)
+    return 1  # one document (NewsML-G2, HTML, text): its parser bounds what it reads
 
 
 def parse_request(

@@ -45,7 +45,8 @@ def parse_calls(monkeypatch) -> list[str]:
     return calls
 
 
-NDJSON = {"Content-Type": "application/x-ndjson"}
+NDJSON_TYPE = "application/x-ndjson"
+NDJSON = {"Content-Type": NDJSON_TYPE}
 
 
 def test_a_flood_of_bad_lines_stops_at_the_first_one(producer, fake_client, parse_calls) -> None:
@@ -113,3 +114,44 @@ def test_a_body_that_does_not_decode_as_announced_is_400_without_an_error_log(
     assert status == 400 and "Content-Encoding" in body["error"]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert fake_client.sent == []
+
+
+@pytest.fixture
+def built(monkeypatch) -> list[int]:
+    """Every object turned (or refused) into an article, whatever the shape."""
+    calls: list[int] = []
+    real = jsonl.object_to_article
+
+    def spy(obj: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(obj, **kwargs)
+
+    monkeypatch.setattr(jsonl, "object_to_article", spy)
+    return calls
+
+
+ROW = {"title": "t", "text": "A tiny story."}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (orjson.dumps([{}] * 200_000) + b"\n", "application/x-ndjson"),  # an array on one line
+        (orjson.dumps({"articles": [ROW] * 1001}), "application/json"),  # an envelope
+        (b"\n".join(orjson.dumps(ROW) for _ in range(1001)), "application/json"),  # lines
+        (orjson.dumps({"data": [ROW] * 600}) + b"\n" + orjson.dumps([ROW] * 600), NDJSON_TYPE),
+    ],
+    ids=["array-on-a-line", "envelope", "json-lines-as-json", "two-lines-of-600"],
+)
+def test_every_shape_is_counted_before_any_article_is_built(
+    producer, fake_client, built, body: bytes, content_type: str
+) -> None:
+    status, answer = _post(producer, body, {"Content-Type": content_type})
+    assert status == 413, answer
+    assert built == [] and fake_client.sent == []
+
+
+def test_a_utf16_body_is_counted_as_the_parser_reads_it(producer, fake_client, built) -> None:
+    body = b"\xff\xfe" + orjson.dumps([ROW] * 1001).decode().encode("utf-16-le")
+    status, _ = _post(producer, body, {"Content-Type": "application/json"})
+    assert status == 413 and built == [] and fake_client.sent == []
