@@ -23,9 +23,10 @@ _EPOCH_MS = (10**11, 10**13)
 _WEEKDAY = re.compile(
     r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE
 )
-_UTC_SUFFIX = re.compile(r"\s*(?:z|utc|gmt|ut)$", re.IGNORECASE)
+# `(?<!\s)`: a search starts only at the beginning of a run of spaces (linear, not quadratic).
+_UTC_SUFFIX = re.compile(r"(?<!\s)\s*(?:z|utc|gmt|ut)$", re.IGNORECASE)
 _MONTH_DOT = re.compile(r"\b([A-Za-z]{3,4})\.")
-_AT = re.compile(r"\s+at\s+", re.IGNORECASE)
+_AT = re.compile(r"(?<!\s)\s+at\s+", re.IGNORECASE)
 _DATES = (
     "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y.%m.%d", "%d-%m-%Y", "%Y%m%d",
     "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y",
