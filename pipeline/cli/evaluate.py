@@ -21,9 +21,12 @@ SPLITS = click.Choice(["all", "heldout"])
 
 
 class _EvalGroup(click.Group):
-    """`quotes` is written by another module; it is imported only when used."""
+    """`quotes` and `stories` live in their own modules; imported only when used."""
 
-    LAZY: ClassVar[dict[str, str]] = {"quotes": "pipeline.eval.quotes:quotes"}
+    LAZY: ClassVar[dict[str, str]] = {
+        "quotes": "pipeline.eval.quotes:quotes",
+        "stories": "pipeline.eval.stories:stories",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])
