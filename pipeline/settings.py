@@ -210,3 +210,20 @@ class WorkerSettings(BaseSettings):
         ge=0,
         description="a worker with no release watermark yet releases embargoes that ended this long ago",
     )
+
+
+class StorySettings(BaseSettings):
+    """Story assignment (`pipeline.stories`, enricher `story.v1`)."""
+
+    model_config = _config("WIRESTREAM_STORY_")
+
+    window_hours: float = Field(
+        72.0, gt=0, description="a story is joinable this long after its last article"
+    )
+    threshold: float = Field(
+        0.36,
+        ge=0,
+        le=1,
+        description="similarity to join a story (chosen on FNC-1, docs/quality.md)",
+    )
+    max_stories: int = Field(200_000, ge=1, description="live stories kept in the window at most")

@@ -21,9 +21,11 @@ ENRICHERS: dict[str, str] = {
     # on the second core while the encoder enrichers above run (issue 8).
     "entities.spacy.v1": "pipeline.enrich.entities:EntityEnricher",
     "quotes.rules.v1": "pipeline.enrich.quotes:QuoteEnricher",
+    # Opt-in (WIRESTREAM_ENRICH_CHAIN): stories per worker; docs/pipeline.md, "Stories".
+    "story.v1": "pipeline.stories.enricher:StoryEnricher",
 }
 
-DEFAULT_CHAIN: tuple[str, ...] = tuple(ENRICHERS)
+DEFAULT_CHAIN: tuple[str, ...] = tuple(name for name in ENRICHERS if name != "story.v1")
 
 
 def build(names: Sequence[str], resources: Resources) -> list[Enricher]:
