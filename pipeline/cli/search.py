@@ -15,6 +15,14 @@ def _encode(text: str) -> list[float]:
     return [float(x) for x in load_encoder().encode([text])[0]]
 
 
+def _latest_story(hit: dict[str, Any]) -> dict[str, Any] | None:
+    """The story as its latest article saw it (collapsed search), else as this one did."""
+    inner = (hit.get("inner_hits") or {}).get("story_latest")
+    if inner and inner["hits"]["hits"]:
+        return inner["hits"]["hits"][0]["_source"].get("story")
+    return (hit.get("_source") or {}).get("story")
+
+
 def render(hit: dict[str, Any], topics: int = 3) -> str:
     doc = hit.get("_source", {})
     score = hit.get("_score")  # None when sorted by date (filters only)
@@ -36,6 +44,14 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
     inner = (hit.get("inner_hits") or {}).get("speaker_quotes")
     if inner:
         quotes = [h["_source"] for h in inner["hits"]["hits"]]
+    story = _latest_story(hit)
+    if story:
+        sources = ", ".join(story.get("sources") or [])
+        seen = " → ".join(filter(None, [story.get("first_seen"), story.get("last_seen")]))
+        lines.append(
+            f"  story {story['id']}: {story.get('size', 1)} article(s) · {seen}"
+            + (f" · sources: {sources}" if sources else "")
+        )
     for quote in quotes:
         text = quote["text"].strip()
         if len(text) > 160:
@@ -55,6 +71,7 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
     is_flag=True,
     help="also show articles still under embargo (for editors; withdrawn ones never show)",
 )
+@click.option("--stories", is_flag=True, help="one hit per story (collapse on story.id)")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per hit")
 @click.option("-n", "size", default=10, show_default=True, help="number of hits")
 def search(
@@ -64,6 +81,7 @@ def search(
     since: str | None,
     semantic: str | None,
     include_embargoed: bool,
+    stories: bool,
     as_json: bool,
     size: int,
 ) -> None:
@@ -80,8 +98,8 @@ def search(
     from pipeline.security.secrets import redact_url
     from pipeline.settings import ElasticsearchSettings
 
-    if not (query or topic or speaker or since or semantic):
-        raise click.UsageError("give a QUERY, --semantic TEXT or at least one filter")
+    if not (query or topic or speaker or since or semantic or stories):
+        raise click.UsageError("give a QUERY, --semantic TEXT or at least one filter (or --stories)")
     settings = ElasticsearchSettings()
     vector = _encode(semantic) if semantic else None
     request = build_search(
@@ -92,6 +110,7 @@ def search(
         vector=vector,
         size=size,
         include_embargoed=include_embargoed,
+        stories=stories,
     )
     es = elasticsearch_client(settings)
     try:
@@ -110,10 +129,15 @@ def search(
             inner = (hit.get("inner_hits") or {}).get("speaker_quotes")
             if inner:
                 out["matched_quotes"] = [h["_source"] for h in inner["hits"]["hits"]]
+            if stories:
+                out["story"] = _latest_story(hit)
             click.echo(orjson.dumps(out).decode())
         return
     total = response["hits"]["total"]
-    click.echo(f"{total['value']}{'+' if total.get('relation') == 'gte' else ''} hits")
+    counted = f"{total['value']}{'+' if total.get('relation') == 'gte' else ''} hits"
+    if stories:
+        counted += f" in ~{response['aggregations']['stories']['value']} stories"
+    click.echo(counted)
     for hit in hits:
         click.echo("")
         click.echo(render(hit))

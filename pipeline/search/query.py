@@ -36,6 +36,7 @@ SOURCE_FIELDS = [
     "status",
     "embargoed_until",
     "corrects",
+    "story",
 ]
 
 
@@ -128,9 +129,18 @@ def build_search(
     vector: Sequence[float] | None = None,
     size: int = 10,
     include_embargoed: bool = False,
+    stories: bool = False,
 ) -> dict[str, Any]:
-    """Keyword arguments for `Elasticsearch.search` (minus the index)."""
-    filters, knn_filters = [], []
+    """Keyword arguments for `Elasticsearch.search` (minus the index).
+
+    `stories`: one hit per story (the best-ranked article of each, collapsed on `story.id`),
+    with the story's latest state (largest `story.size`) as an inner hit.
+    """
+    filters: list[dict[str, Any]] = []
+    knn_filters: list[dict[str, Any]] = []
+    if stories:
+        filters.append({"exists": {"field": "story.id"}})
+        knn_filters.append({"exists": {"field": "story.id"}})
     if topic:
         filters.append(topic_filter(topic))
         knn_filters.append(topic_filter(topic))
@@ -159,4 +169,15 @@ def build_search(
     elif speaker:
         # kNN filters do not return inner hits; keep the speaker's quotes visible.
         request["query"] = {"bool": {"filter": filters}}
+    if stories:
+        request["collapse"] = {
+            "field": "story.id",
+            "inner_hits": {
+                "name": "story_latest",
+                "size": 1,
+                "sort": [{"story.size": "desc"}],
+                "_source": ["story"],
+            },
+        }
+        request["aggs"] = {"stories": {"cardinality": {"field": "story.id"}}}
     return request

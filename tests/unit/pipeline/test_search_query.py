@@ -119,3 +119,27 @@ def test_search_says_which_elasticsearch_it_cannot_reach():
     assert result.exit_code == 1
     assert "cannot reach Elasticsearch at http://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
+
+
+def test_stories_collapse_on_the_story_id_and_keep_only_articles_with_a_story():
+    request = build_search("quake", stories=True)
+    assert request["collapse"]["field"] == "story.id"
+    assert request["collapse"]["inner_hits"]["sort"] == [{"story.size": "desc"}]
+    assert {"exists": {"field": "story.id"}} in request["query"]["bool"]["filter"]
+    assert "collapse" not in build_search("quake")
+
+
+def test_a_collapsed_hit_shows_the_story_as_its_latest_article_saw_it():
+    from pipeline.cli.search import render
+
+    old = {"id": "s1", "first_seen": "2026-12-01T08:00:00Z", "size": 1, "sources": ["reuters"]}
+    latest = dict(old, size=3, last_seen="2026-12-01T09:00:00Z", sources=["reuters", "afp"])
+    hit = {
+        "_score": 2.0,
+        "_source": {"id": "b" * 32, "headline": "Quake", "story": old},
+        "inner_hits": {"story_latest": {"hits": {"hits": [{"_source": {"story": latest}}]}}},
+    }
+    text = render(hit)
+    assert "story s1: 3 article(s)" in text
+    assert "2026-12-01T08:00:00Z → 2026-12-01T09:00:00Z" in text
+    assert "sources: reuters, afp" in text
