@@ -163,7 +163,14 @@ def data_view(id_: str, name: str, time_field: str) -> dict:
     )
 
 
-def saved_search(id_: str, title: str, description: str, columns: list[str], query: str) -> dict:
+def saved_search(
+    id_: str,
+    title: str,
+    description: str,
+    columns: list[str],
+    query: str,
+    sort: list[list[str]] | None = None,
+) -> dict:
     source = {
         "query": {"query": visible(query), "language": "kuery"},
         "filter": [],
@@ -176,7 +183,7 @@ def saved_search(id_: str, title: str, description: str, columns: list[str], que
             "title": title,
             "description": description,
             "columns": columns,
-            "sort": [["received_at", "desc"]],
+            "sort": sort or [["received_at", "desc"]],
             "grid": {},
             "hideChart": False,
             "isTextBasedQuery": False,
@@ -376,6 +383,16 @@ SEARCHES = [
         "stance_target : *",
     ),
     saved_search(
+        "wirestream-top-stories",
+        "Top stories now",
+        "One row per article with a story, the largest stories first: an article's story.size "
+        "is the story's size when it arrived, so the top rows are the latest articles of the "
+        "biggest stories of the time range (docs/pipeline.md, Stories).",
+        ["story.size", "headline", "story.sources", "story.first_seen", "story.id"],
+        "story.id : *",
+        [["story.size", "desc"], ["received_at", "desc"]],
+    ),
+    saved_search(
         "wirestream-latest-quotes",
         "Latest quotes",
         "The newest quotes, speaker first.",
@@ -404,7 +421,7 @@ def dashboard(panels: list[tuple[str, str, dict[str, int]]]) -> dict:
         "wirestream-news-dashboard",
         {
             "title": "wirestream: news overview",
-            "description": "Enriched wire news: topics, quoted speakers, stance, sources, latest quotes.",
+            "description": "Enriched wire news: topics, quoted speakers, stance, sources, latest quotes, top stories.",
             "panelsJSON": json.dumps(panels_json),
             "optionsJSON": json.dumps(
                 {"useMargins": True, "syncColors": False, "hidePanelTitles": False}
@@ -432,6 +449,7 @@ def saved_objects() -> list[dict]:
             ("lens", "wirestream-stance-by-target", {"x": 24, "y": 14, "w": 24, "h": 16}),
             ("lens", "wirestream-sources", {"x": 0, "y": 30, "w": 16, "h": 16}),
             ("search", "wirestream-latest-quotes", {"x": 16, "y": 30, "w": 32, "h": 16}),
+            ("search", "wirestream-top-stories", {"x": 0, "y": 46, "w": 48, "h": 16}),
         ]
     )
     return [

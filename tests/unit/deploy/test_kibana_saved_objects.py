@@ -144,6 +144,7 @@ def test_saved_searches_columns_sort_and_query_use_known_fields(objects, mapped)
         "wirestream-search-by-topic",
         "wirestream-search-by-speaker",
         "wirestream-search-by-stance",
+        "wirestream-top-stories",
     }
     for search in searches:
         attributes = search["attributes"]
@@ -167,7 +168,7 @@ def test_dashboard_panels_each_have_their_reference(objects):
     (board,) = _by_type(objects, "dashboard")
     panels = json.loads(board["attributes"]["panelsJSON"])
     names = {ref["name"] for ref in board["references"]}
-    assert len(panels) == 5
+    assert len(panels) == 6
     for panel in panels:
         assert f"{panel['panelIndex']}:{panel['panelRefName']}" in names
     titles = {o["attributes"]["title"] for o in objects if o["type"] in ("lens", "search")}
@@ -177,4 +178,5 @@ def test_dashboard_panels_each_have_their_reference(objects):
         "Stance breakdown per target",
         "Sources",
         "Latest quotes",
+        "Top stories now",
     } <= titles
