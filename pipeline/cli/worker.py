@@ -88,6 +88,30 @@ def _ensure_index_when_reachable(settings: Any, startup_timeout_s: float) -> str
         attempt += 1
 
 
+def _restore_stories(runner: Any, settings: Any) -> None:
+    """The story window as it was before the restart, from the index (pipeline/stories/restore.py)."""
+    from pipeline.stories.assign import StoryAssigner
+    from pipeline.stories.enricher import StoryEnricher
+
+    for enricher in runner.enrichers:
+        if not isinstance(enricher, StoryEnricher):
+            continue
+        from pipeline.security.es_client import elasticsearch_client
+        from pipeline.stories.restore import restore_from_index
+
+        # A fresh window: the warm-up article must not be a story.
+        enricher.assigner = StoryAssigner(enricher.assigner.params)
+        es = elasticsearch_client(settings)
+        try:
+            restored = restore_from_index(es, settings.alias, enricher.assigner)
+        finally:
+            es.close()
+        log.info(
+            "stories restored",
+            extra={"articles": restored, "stories": len(enricher.assigner.stories)},
+        )
+
+
 def worker_class(base: type, shutdown_timeout_s: float, on_signal: Any = None) -> type:
     """Faust's worker, plus a watchdog: a shutdown that hangs (e.g. the broker is gone and
     the consumer cannot leave its group) ends the process after `shutdown_timeout_s`.
@@ -186,6 +210,7 @@ def worker(loglevel: str, role: str, parent_pid: int | None) -> None:
     if errs:
         log.warning("warm-up article failed", extra={"error": errs[0].message[:500]})
     log.info("enrichers loaded", extra={"enrichers": names, "version": runner.version})
+    _restore_stories(runner, es_settings)
 
     worker_settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(worker_settings, kafka_settings)
