@@ -29,12 +29,13 @@ else
   echo "demo: worker ready"
 fi
 
-inputs=(samples/wikinews/articles.jsonl)
+# One event from two wires plus an update (samples/stories/README.md): two documents.
+inputs=(samples/wikinews/articles.jsonl samples/stories/chile-quake.jsonl)
 if [ -f "$SHARED_SAMPLE" ]; then inputs=("$SHARED_SAMPLE" "${inputs[@]}"); fi
 echo "demo: ingesting ${inputs[*]}"
 "$WS" ingest "${inputs[@]}"
 
-expected=$(wc -l < samples/wikinews/articles.jsonl)
+expected=$(( $(wc -l < samples/wikinews/articles.jsonl) + 2 ))
 if [ -f "$SHARED_SAMPLE" ]; then expected=$((expected + 1)); fi
 echo "demo: waiting until $expected articles are searchable"
 $PY - "$expected" <<'PYEOF'
@@ -59,6 +60,7 @@ show search "Euphrates deconfliction line" -n 1
 show search --speaker "Jim Mattis" -n 3
 show search --topic sport -n 3
 show search --semantic "space exploration and rockets" -n 3
+show search --stories Valparaiso -n 3
 cat <<EOT
 
 The worker keeps running (pid $(cat "$RUN/worker.pid"), log $RUN/worker.log).
