@@ -38,3 +38,28 @@ def test_story_gold_is_the_connected_components_of_related_pairs(tmp_path):
     story = module.story_of_bodies(stances)
     assert story == {1: 1, 5: 1, 7: 1, 9: 9}
     json.dumps(story)
+
+
+class _FakeEncoder:
+    """One axis per distinct first word: texts opening alike embed alike."""
+
+    def encode(self, texts, max_length):
+        import numpy as np
+
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i, hash(text.split()[0]) % 384] = 1.0
+        return out
+
+
+def test_replay_of_rows_gives_one_story_per_event_in_stream_order():
+    from pipeline.eval.stories import prepared, replay
+    from pipeline.stories.assign import StoryParams
+
+    rows = [
+        {"id": "1", "title": "Quake", "text": "Valparaiso earthquake magnitude 7 Chile coast."},
+        {"id": "2", "text": "Helsinki parliament budget vote Finland pensions."},
+        {"id": "3", "title": "Quake", "text": "Valparaiso earthquake toll Chile coast rises."},
+    ]
+    assignments = replay(prepared(rows, _FakeEncoder()), StoryParams())
+    assert [a.story["id"] for a in assignments] == ["1", "2", "1"]
