@@ -99,7 +99,9 @@ def search(
     from pipeline.settings import ElasticsearchSettings
 
     if not (query or topic or speaker or since or semantic or stories):
-        raise click.UsageError("give a QUERY, --semantic TEXT or at least one filter (or --stories)")
+        raise click.UsageError(
+            "give a QUERY, --semantic TEXT or at least one filter (or --stories)"
+        )
     settings = ElasticsearchSettings()
     vector = _encode(semantic) if semantic else None
     request = build_search(
