@@ -44,7 +44,7 @@ class StoryParams:
     name_boost: float = 1.0
     """Weight of a capitalised word's count (names, places) against other words'."""
     duplicate_threshold: float = 0.9
-    """Both the embedding and the TF-IDF cosine to one member reach it: a near-identical copy."""
+    """The TF-IDF and the embedding cosine (when both have one) to one member reach it: a copy."""
     window: timedelta = timedelta(hours=72)
     max_stories: int = 200_000
     query_terms: int = 30
@@ -258,10 +258,13 @@ class StoryAssigner:
     ) -> str | None:
         limit = self.params.duplicate_threshold
         for member in story.members():
-            if embedding is None or member.embedding is None:
+            if _dot(terms, member.terms) < limit:
                 continue
-            if float(member.embedding @ embedding) >= limit and _dot(terms, member.terms) >= limit:
-                return member.duplicate_of or member.id
+            # Without embeddings (a chain without the encoder) the terms decide alone.
+            both = embedding is not None and member.embedding is not None
+            if both and float(member.embedding @ embedding) < limit:
+                continue
+            return member.duplicate_of or member.id
         return None
 
     def _duplicate_flag(self, story: Story, article_id: str) -> str | None:

@@ -125,3 +125,11 @@ def test_an_article_without_embedding_is_matched_on_terms():
     assigner.assign(art("q1", QUAKE, None))
     update = assigner.assign(art("q2", QUAKE_UPDATE, None, minutes=30))
     assert update.story["id"] == "q1"
+
+
+def test_a_copy_is_a_duplicate_on_terms_alone_when_there_are_no_embeddings():
+    assigner = primed()
+    assigner.assign(art("q1", QUAKE, None, source="reuters"))
+    copy = assigner.assign(art("q1-copy", QUAKE + " ", None, minutes=2, source="ap"))
+    assert copy.story["id"] == "q1"
+    assert copy.duplicate_of == "q1"
