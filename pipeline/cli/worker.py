@@ -96,16 +96,17 @@ def _restore_stories(runner: Any, settings: Any) -> None:
     for enricher in runner.enrichers:
         if not isinstance(enricher, StoryEnricher):
             continue
+        from datetime import UTC, datetime
+
         from pipeline.security.es_client import elasticsearch_client
-        from pipeline.stories.restore import restore_from_index
+        from pipeline.stories.restore import IndexSync, restore_from_index
 
         # A fresh window: the warm-up article must not be a story.
         enricher.assigner = StoryAssigner(enricher.assigner.params)
-        es = elasticsearch_client(settings)
-        try:
-            restored = restore_from_index(es, settings.alias, enricher.assigner)
-        finally:
-            es.close()
+        started = datetime.now(UTC)
+        es = elasticsearch_client(settings)  # kept open: the sync reads before each batch
+        restored = restore_from_index(es, settings.alias, enricher.assigner, now=started)
+        enricher.sync = IndexSync(es, settings.alias, start=started)
         log.info(
             "stories restored",
             extra={"articles": restored, "stories": len(enricher.assigner.stories)},

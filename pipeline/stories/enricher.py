@@ -11,7 +11,8 @@ gives the same stories: an article already assigned is a revision and keeps its 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -21,6 +22,8 @@ from pipeline.enrich.resources import Resources
 from pipeline.settings import StorySettings
 from pipeline.stories.assign import ArticleFeatures, StoryAssigner, StoryParams
 from pipeline.stories.terms import story_text
+
+log = logging.getLogger(__name__)
 
 
 def params_from(settings: StorySettings) -> StoryParams:
@@ -62,8 +65,15 @@ class StoryEnricher:
 
     def __init__(self, resources: Resources | None = None, settings: StorySettings | None = None):
         self.assigner = StoryAssigner(params_from(settings or StorySettings()))
+        self.sync: Callable[[StoryAssigner], int] | None = None
+        """Set by the worker: reads other workers' assignments (`restore.IndexSync`)."""
 
     def enrich(self, records: Sequence[Record]) -> None:
+        if self.sync is not None:
+            try:
+                self.sync(self.assigner)
+            except Exception as exc:  # stories from this worker alone until it is back
+                log.warning("story sync failed", extra={"error": repr(exc)[:300]})
         for record in records:
             result = self.assigner.assign(features_of(record))
             record["story"] = story_field(result.story, result.duplicate_of)

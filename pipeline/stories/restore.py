@@ -15,7 +15,7 @@ compact output topic instead.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.stories.assign import StoryAssigner
@@ -38,24 +38,60 @@ def window_query(since: str) -> dict[str, Any]:
     }
 
 
-def restore_from_index(
-    es: Any, index: str, assigner: StoryAssigner, now: datetime | None = None
-) -> int:
-    """Restore every article of the last window from `index`; returns how many."""
-    since = (now or datetime.now(UTC)) - assigner.params.window
+def restore_since(
+    es: Any, index: str, assigner: StoryAssigner, since: datetime
+) -> tuple[int, str | None]:
+    """Restore the articles received since `since` that the assigner does not know yet.
+
+    Returns how many were new and the latest `received_at` read (None when none was)."""
     query = window_query(since.isoformat().replace("+00:00", "Z"))
     sort = [{"received_at": "asc"}, {"id": "asc"}]
     after: list[Any] | None = None
-    restored = 0
+    restored, latest = 0, None
     while True:
         extra = {"search_after": after} if after else {}
         page = es.search(index=index, query=query, sort=sort, size=PAGE, source=FIELDS, **extra)
         hits = page["hits"]["hits"]
         for hit in hits:
             doc = hit["_source"]
+            latest = doc.get("received_at") or latest
+            if doc["id"] in assigner.story_of:
+                continue
             story = doc.get("story") or {}
             assigner.restore(features_of(doc), story["id"], story.get("duplicate_of"))
             restored += 1
         if len(hits) < PAGE:
-            return restored
+            return restored, latest
         after = hits[-1]["sort"]
+
+
+def restore_from_index(
+    es: Any, index: str, assigner: StoryAssigner, now: datetime | None = None
+) -> int:
+    """Restore every article of the last window from `index`; returns how many."""
+    since = (now or datetime.now(UTC)) - assigner.params.window
+    return restore_since(es, index, assigner, since)[0]
+
+
+class IndexSync:
+    """Before each batch, the stories other workers assigned since the last look.
+
+    Several workers each assign in their own order; reading what the others indexed (within
+    `lag` of the newest article seen, to catch documents indexed late) lets a worker join
+    a story another one started. It narrows the split to articles of one new story that
+    reach two workers within about one batch and refresh interval of each other; it does not
+    merge stories once split (docs/pipeline.md, "Stories").
+    """
+
+    def __init__(
+        self, es: Any, index: str, start: datetime, lag: timedelta = timedelta(seconds=60)
+    ):
+        self.es, self.index, self.lag = es, index, lag
+        self.watermark = start
+
+    def __call__(self, assigner: StoryAssigner) -> int:
+        restored, latest = restore_since(self.es, self.index, assigner, self.watermark - self.lag)
+        if latest:
+            moment = datetime.fromisoformat(latest.replace("Z", "+00:00"))
+            self.watermark = max(self.watermark, moment)
+        return restored

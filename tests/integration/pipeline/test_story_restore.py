@@ -68,3 +68,23 @@ def test_nothing_outside_the_window_is_restored(es, es_settings):
     (record,), _ = EnrichmentRunner.from_names(["wirecopy.v1", "story.v1"]).run([old])
     es.index(index=es_settings.alias, id=record["id"], document=record, refresh=True)
     assert restore_from_index(es, es_settings.alias, StoryAssigner()) == 0
+
+
+def test_a_worker_joins_a_story_another_worker_started(es, es_settings):
+    import datetime as dt
+
+    from pipeline.stories.restore import IndexSync
+
+    ensure_index(es, es_settings)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    one = EnrichmentRunner.from_names(["wirecopy.v1", "story.v1"])
+    two = EnrichmentRunner.from_names(["wirecopy.v1", "story.v1"])
+    (enricher,) = [e for e in two.enrichers if isinstance(e, StoryEnricher)]
+    enricher.sync = IndexSync(es, es_settings.alias, start=start)
+    two.run([wire_article("budget", "Budget passed", BUDGET)])  # its own partition's news
+
+    (flash,), _ = one.run([wire_article("quake", "Quake hits Chile", QUAKE)])
+    es.index(index=es_settings.alias, id=flash["id"], document=flash, refresh=True)
+    (update,), _ = two.run([wire_article("update", "Chile quake toll rises", UPDATE)])
+    assert update["story"]["id"] == flash["id"]
+    assert update["story"]["size"] == 2
