@@ -172,6 +172,16 @@ class EnrichSettings(BaseSettings):
         description="where the encoder's ONNX export is kept (default: <stack cache dir>/models;"
         " the image bakes one in)",
     )
+    sentiment_entities: int = Field(
+        5,
+        ge=0,
+        description="entity sentiment: the most salient PERSON/ORG entities scored per article",
+    )
+    sentiment_mentions: int = Field(
+        3,
+        ge=1,
+        description="entity sentiment: mentions scored (and averaged) per entity, earliest first",
+    )
 
 
 class WorkerSettings(BaseSettings):

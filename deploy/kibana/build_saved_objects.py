@@ -127,6 +127,18 @@ RUNTIME_FIELDS: dict[str, dict[str, Any]] = {
             )
         },
     },
+    # entity · sentiment in one value (issue 19), as stance_pair does for target · stance.
+    "entity_portrayal": {
+        "type": "keyword",
+        "script": {
+            "source": _each(
+                "entities",
+                "e",
+                "e.sentiment != null && e.sentiment.label != null && e.text != null",
+                "(e.canonical != null ? e.canonical : e.text) + ' \u00b7 ' + e.sentiment.label",
+            )
+        },
+    },
 }
 
 
@@ -340,6 +352,17 @@ def visualizations() -> list[dict]:
             xy("bar_horizontal", "pair", "count"),
         ),
         lens(
+            "wirestream-entity-portrayal",
+            "How they are portrayed",
+            "lnsXY",
+            {
+                # Entity (PERSON/ORG) x sentiment, one value per pair as in stance_pair.
+                "pair": terms_column("entity_portrayal", "Entity \u00b7 sentiment", 40, by_count),
+                "count": count_column("Articles"),
+            },
+            xy("bar_horizontal", "pair", "count"),
+        ),
+        lens(
             "wirestream-sources",
             "Sources",
             "lnsXY",
@@ -421,7 +444,8 @@ def dashboard(panels: list[tuple[str, str, dict[str, int]]]) -> dict:
         "wirestream-news-dashboard",
         {
             "title": "wirestream: news overview",
-            "description": "Enriched wire news: topics, quoted speakers, stance, sources, latest quotes, top stories.",
+            "description": "Enriched wire news: topics, quoted speakers, stance, sources, latest quotes, "
+            "top stories, how people and organisations are portrayed.",
             "panelsJSON": json.dumps(panels_json),
             "optionsJSON": json.dumps(
                 {"useMargins": True, "syncColors": False, "hidePanelTitles": False}
@@ -450,6 +474,7 @@ def saved_objects() -> list[dict]:
             ("lens", "wirestream-sources", {"x": 0, "y": 30, "w": 16, "h": 16}),
             ("search", "wirestream-latest-quotes", {"x": 16, "y": 30, "w": 32, "h": 16}),
             ("search", "wirestream-top-stories", {"x": 0, "y": 46, "w": 48, "h": 16}),
+            ("lens", "wirestream-entity-portrayal", {"x": 0, "y": 62, "w": 48, "h": 16}),
         ]
     )
     return [

@@ -21,11 +21,12 @@ SPLITS = click.Choice(["all", "heldout"])
 
 
 class _EvalGroup(click.Group):
-    """`quotes` and `stories` live in their own modules; imported only when used."""
+    """`quotes`, `stories` and `entity-sentiment` live in their own modules; imported only when used."""
 
     LAZY: ClassVar[dict[str, str]] = {
         "quotes": "pipeline.eval.quotes:quotes",
         "stories": "pipeline.eval.stories:stories",
+        "entity-sentiment": "pipeline.eval.entity_sentiment:entity_sentiment",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -179,4 +179,5 @@ def test_dashboard_panels_each_have_their_reference(objects):
         "Sources",
         "Latest quotes",
         "Top stories now",
+        "How they are portrayed",
     } <= titles
