@@ -173,12 +173,12 @@ class EnrichSettings(BaseSettings):
         " the image bakes one in)",
     )
     sentiment_entities: int = Field(
-        5,
+        4,
         ge=0,
         description="entity sentiment: the most salient PERSON/ORG entities scored per article",
     )
     sentiment_mentions: int = Field(
-        3,
+        2,
         ge=1,
         description="entity sentiment: mentions scored (and averaged) per entity, earliest first",
     )

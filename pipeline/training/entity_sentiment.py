@@ -119,6 +119,8 @@ def export_onnx(model: Any, out: Path, meta: dict[str, Any]) -> Path:
                 dynamo=False,
             )
         _fuse(raw, fused)
+        # The encoder's recipe (MatMul weights only): quantising the embedding tables as well
+        # made the file 31 MB instead of 66 MB but cost 0.008 dev macro-F1.
         _quantise(fused, out / f"{NAME}.int8.onnx")
     (out / f"{NAME}.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out / f"{NAME}.int8.onnx"
