@@ -21,6 +21,8 @@ ENRICHERS: dict[str, str] = {
     # on the second core while the encoder enrichers above run (issue 8).
     "entities.spacy.v1": "pipeline.enrich.entities:EntityEnricher",
     "quotes.rules.v1": "pipeline.enrich.quotes:QuoteEnricher",
+    # After entities, whose PERSON/ORG mentions it reads (issue 19).
+    "entity_sentiment.minilm.v1": "pipeline.enrich.entity_sentiment:EntitySentimentEnricher",
     # Stories, assigned in this worker's arrival order: exact with one worker; with several,
     # each sees only its partitions (docs/pipeline.md, "Stories"). ~2 ms of CPU an article.
     "story.v1": "pipeline.stories.enricher:StoryEnricher",

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
             {
                 "history": history,
                 "best_dev_macro_f1": best,
-                "args": {k: str(v) for k, v in vars(args).items()},
+                "args": {k: str(v) for k, v in vars(args).items() if k not in ("data", "out")},
             },
             indent=1,
         )

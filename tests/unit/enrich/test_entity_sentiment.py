@@ -121,3 +121,20 @@ def test_enricher_labels_every_mention_of_the_scored_entities_only() -> None:
     ]  # fmt: skip
     assert all("sentiment" not in e for e in records[1]["entities"])
     assert len(fake.seen) == 2  # one mention each of the two most salient entities
+
+
+@pytest.mark.slow
+def test_shipped_model_reads_the_sentiment_toward_the_marked_target() -> None:
+    from pipeline.enrich.entity_sentiment import SentimentModel
+
+    model = SentimentModel(threads=1)
+    sentence = "Smith praised the brave nurses, while Jones was accused of fraud and lying."
+    smith, jones = sentence.index("Smith"), sentence.index("Jones")
+    labels = [
+        label
+        for label, _ in model.score_mentions(
+            [(sentence, smith, smith + 5), (sentence, jones, jones + 5)]
+        )
+    ]
+    assert labels[1] == "negative"
+    assert labels[0] != "negative"
