@@ -66,6 +66,8 @@ def test_the_default_chain_enriches_with_the_exporter_not_importable(tmp_path):
     for record in records:
         assert len(record["embedding"]) == 384
         assert record["topics"] and record["entities"]
+    # entity sentiment (ONNX Runtime only) is in the chain too
+    assert any("sentiment" in e for r in records for e in r["entities"])
 
 
 def test_a_cold_export_without_pytorch_names_the_way_out(tmp_path, monkeypatch):
