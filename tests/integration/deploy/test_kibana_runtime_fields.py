@@ -65,7 +65,17 @@ DOC = {
             "end": 20,
         },
     ],
-    "entities": [{"text": "Doe", "canonical": "Jane Doe", "label": "PERSON", "start": 0, "end": 3}],
+    "entities": [
+        {
+            "text": "Doe",
+            "canonical": "Jane Doe",
+            "label": "PERSON",
+            "start": 0,
+            "end": 3,
+            "sentiment": {"label": "negative", "score": 0.71},
+        },
+        {"text": "UN", "label": "ORG", "start": 9, "end": 11},
+    ],
     "enrichment": {"model": "m", "version": "v", "took_ms": 1.0},
 }
 
@@ -108,6 +118,7 @@ def test_runtime_fields_emit_one_value_per_nested_entry(es: Elasticsearch, uniqu
         ]
         assert got["stance_pair"] == ["NATO \u00b7 agree", "tariffs \u00b7 disagree"]
         assert got["entity_person"] == ["Jane Doe"]
+        assert got["entity_portrayal"] == ["Jane Doe \u00b7 negative"]
     finally:
         for index in es.indices.get(index=f"{settings.index_prefix}*"):
             es.indices.delete(index=index)
