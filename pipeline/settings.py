@@ -173,7 +173,7 @@ class EnrichSettings(BaseSettings):
         " the image bakes one in)",
     )
     sentiment_entities: int = Field(
-        4,
+        2,
         ge=0,
         description="entity sentiment: the most salient PERSON/ORG entities scored per article",
     )
