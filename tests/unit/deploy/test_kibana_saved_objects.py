@@ -168,7 +168,7 @@ def test_dashboard_panels_each_have_their_reference(objects):
     (board,) = _by_type(objects, "dashboard")
     panels = json.loads(board["attributes"]["panelsJSON"])
     names = {ref["name"] for ref in board["references"]}
-    assert len(panels) == 6
+    assert len(panels) == 7
     for panel in panels:
         assert f"{panel['panelIndex']}:{panel['panelRefName']}" in names
     titles = {o["attributes"]["title"] for o in objects if o["type"] in ("lens", "search")}
