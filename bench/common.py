@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from pipeline.enrich.cpu import cpu_summary
+
 REPO = Path(__file__).resolve().parents[1]
 REPORT = REPO / "docs" / "benchmarks.md"
 
@@ -90,7 +92,8 @@ def now() -> str:
 
 def header(command: str) -> str:
     return (
-        f"- Date: {now()}\n- Machine: {machine()}\n- Command: `{command}`\n"
+        f"- Date: {now()}\n- Machine: {machine()}\n- CPU: {cpu_summary()}\n"
+        f"- Command: `{command}`\n"
         f"- Load average at start (1/5/15 min): {load_average()}\n"
     )
 

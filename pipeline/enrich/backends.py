@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.enrich import onnx_export, torch_guard
+from pipeline.enrich.cpu import cpu_flags, int8_kernel, reported_flags
 from pipeline.enrich.minilm import model_path
 from pipeline.enrich.onnx_backend import OnnxBackend
 from pipeline.enrich.torch_backend import TorchBackend
@@ -30,7 +31,18 @@ def build_backend(name: str, path: Path, threads: int | None = None) -> Any:
     if name == "torch":
         return TorchBackend(path, threads=threads)
     if name in ONNX_BACKENDS:
-        return OnnxBackend(path, threads=threads, quantised=name == "onnx-int8")
+        backend = OnnxBackend(path, threads=threads, quantised=name == "onnx-int8")
+        # Whether int8 pays depends on the CPU (docs/benchmarks.md): say which kernel runs.
+        log.info(
+            "encoder backend ready",
+            extra={
+                "backend": name,
+                "threads": threads,
+                "cpu_flags": reported_flags(),
+                "int8_kernel": int8_kernel(cpu_flags()) if name == "onnx-int8" else None,
+            },
+        )
+        return backend
     raise ValueError(f"unknown encoder backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 

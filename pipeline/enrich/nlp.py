@@ -8,6 +8,11 @@ Docs never go into the records themselves.
 The model's attribute ruler and lemmatizer are swapped for exact equivalents that do
 their per-token work once per distinct word form (`spacy_attributes.py`,
 `spacy_lemmas.py`): together they were a quarter of the parse's time.
+
+The model's matrix products go to numpy's BLAS (OpenBLAS) on one thread instead of thinc's
+default, the `blis` wheel: on an AVX-512 EPYC the wheel's generic kernel ran a tok2vec-sized
+product 3x slower, and the parse took 0.70x the CPU with OpenBLAS (docs/benchmarks.md).
+One thread, because the parse shares the cores with the encoder.
 """
 
 from __future__ import annotations
@@ -76,12 +81,39 @@ def _use_fast_components(nlp: Language) -> None:
         nlp.disable_pipe(original)
 
 
-def load_spacy(model: str = SPACY_MODEL, fast_components: bool = True) -> Language:
+def _one_blas_thread() -> None:
+    """numpy's BLAS on one thread: its pool would spin on the encoder's core."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a serving install has it (pyproject `serve`)
+        log.warning("threadpoolctl missing: numpy's BLAS keeps its default threads")
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def _use_numpy_blas(nlp: Language) -> None:
+    from thinc.api import NumpyOps
+
+    _one_blas_thread()
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for node in model.walk():
+                node.ops = ops
+
+
+def load_spacy(
+    model: str = SPACY_MODEL, fast_components: bool = True, gemm: str = "numpy"
+) -> Language:
+    """`gemm="numpy"`: matrix products on numpy's BLAS, one thread; `"blis"`: thinc's default."""
     import spacy
 
     if not Language.has_factory(PARAGRAPHS):
         Language.component(PARAGRAPHS, func=_paragraph_starts)
     nlp = spacy.load(model)
+    if gemm == "numpy":
+        _use_numpy_blas(nlp)
     nlp.add_pipe(PARAGRAPHS, before="parser")
     if fast_components:
         _use_fast_components(nlp)
