@@ -64,11 +64,16 @@ def naive(n: int) -> dict:
     return {"articles": len(articles), "seconds": took, "peak_rss": _rss_self()}
 
 
-def wirestream(n: int, batch: int) -> dict:
+def wirestream(n: int, batch: int, gemm: str = "numpy") -> dict:
+    import functools
+
+    from pipeline.enrich import nlp
     from pipeline.enrich.backends import torch_kept_out
     from pipeline.enrich.registry import DEFAULT_CHAIN
     from pipeline.enrich.runner import EnrichmentRunner
 
+    # "blis": the spaCy parse on thinc's default gemm, as before issue 15.
+    nlp.load_spacy = functools.partial(nlp.load_spacy, gemm=gemm)
     articles = common.real_articles(n)
     with torch_kept_out(_backend_name()):  # as the worker loads its models
         runner = EnrichmentRunner.from_names(DEFAULT_CHAIN)
@@ -135,10 +140,12 @@ def report(n: int, batch: int) -> str:
     command = f".venv/bin/python bench/enrich_throughput.py --n {n}"
     head = common.header(command)  # before the runs: the load average at start
     base = _child("naive", n, batch)
+    before = _child("wirestream-blis", n, batch)
     ours = _child("wirestream", n, batch)
     user = cli(n)
     base_rate = base["articles"] / base["seconds"]
     ours_rate = ours["articles"] / ours["seconds"]
+    before_rate = before["articles"] / before["seconds"]
     user_rate = user["articles"] / user["seconds"]
     lines = [
         "## Enrichment throughput",
@@ -152,12 +159,17 @@ def report(n: int, batch: int) -> str:
         f"| naive: transformers fp32, 1 article at a time, 512 tokens, embedding + topic head "
         f"| {base['articles']} | {base['seconds']:.1f} | {base_rate:.1f} | 1.0× "
         f"| {common.mb(base['peak_rss'])} |",
+        f"| before issue 15: the same runner, spaCy parse on thinc's blis gemm "
+        f"| {before['articles']} | {before['seconds']:.1f} | {before_rate:.1f} "
+        f"| {before_rate / base_rate:.1f}× | {common.mb(before['peak_rss'])} |",
         f"| wirestream `EnrichmentRunner`, full default chain, batched "
         f"| {ours['articles']} | {ours['seconds']:.1f} | {ours_rate:.1f} "
         f"| **{ours_rate / base_rate:.1f}×** | {common.mb(ours['peak_rss'])} |",
         f"| `wirestream enrich --format jsonl` (process start and model load included) "
         f"| {user['articles']} | {user['seconds']:.1f} | {user_rate:.1f} "
         f"| {user_rate / base_rate:.1f}× | {common.mb(user['peak_rss'])} |",
+        "",
+        f"Ours against before issue 15 in this run: **{ours_rate / before_rate:.2f}×**.",
         "",
         "Per-enricher time in the wirestream run (wall seconds; share of the run's wall time;",
         f"rows marked {PREFETCH} ran in the background thread, beside the encoder enrichers,",
@@ -175,10 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--child", choices=["naive", "wirestream"])
+    parser.add_argument("--child", choices=["naive", "wirestream", "wirestream-blis"])
     args = parser.parse_args()
     if args.child:
-        result = naive(args.n) if args.child == "naive" else wirestream(args.n, args.batch)
+        if args.child == "naive":
+            result = naive(args.n)
+        else:
+            gemm = "blis" if args.child == "wirestream-blis" else "numpy"
+            result = wirestream(args.n, args.batch, gemm)
         print(json.dumps(result))
         return
     body = report(args.n, args.batch)

@@ -63,3 +63,26 @@ def test_same_annotation_when_the_caches_restart(pipelines, monkeypatch):
     attrs = [POS, TAG, MORPH, LEMMA, DEP, HEAD]
     for text in TEXTS[:3]:
         assert numpy.array_equal(spacy_nlp(text).to_array(attrs), fast(text).to_array(attrs))
+
+
+@pytest.fixture(scope="module")
+def blis_nlp():
+    from pipeline.enrich.nlp import load_spacy
+
+    return load_spacy(gemm="blis")
+
+
+def test_every_layer_multiplies_on_numpy_blas_not_blis(pipelines):
+    _, fast = pipelines
+    layers = [n for _, p in fast.pipeline if hasattr(p, "model") for n in p.model.walk()]
+    assert layers
+    assert all(getattr(n.ops, "use_blis", None) is False for n in layers)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_numpy_blas_gives_the_blis_parse_and_entities(pipelines, blis_nlp, text):
+    from spacy.attrs import ENT_IOB, ENT_TYPE
+
+    _, fast = pipelines
+    attrs = [POS, TAG, DEP, HEAD, ENT_IOB, ENT_TYPE]
+    assert numpy.array_equal(blis_nlp(text).to_array(attrs), fast(text).to_array(attrs))
