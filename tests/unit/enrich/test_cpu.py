@@ -36,3 +36,19 @@ def test_summary_and_logged_flags_name_avx2_avx512_and_vnni():
     assert "AVX2 yes" in summary and "AVX-512 yes" in summary and "VNNI yes (AVX-512)" in summary
     assert cpu_summary(AVX2).endswith("VNNI no; int8 kernel: AVX2 (no VNNI)")
     assert reported_flags(flags) == ["avx2", "avx512f", "avx512_vnni"]
+
+
+def test_building_the_int8_encoder_logs_the_kernel_and_flags(monkeypatch, caplog):
+    import logging
+    from pathlib import Path
+
+    from pipeline.enrich import backends, cpu
+
+    monkeypatch.setattr(backends, "OnnxBackend", lambda *a, **k: object())
+    monkeypatch.setattr(backends, "cpu_flags", lambda: AVX512 | {"avx512_vnni"})
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX512 | {"avx512_vnni"})
+    with caplog.at_level(logging.INFO, logger="pipeline.enrich.backends"):
+        backends.build_backend("onnx-int8", Path("model"), threads=1)
+    (record,) = [r for r in caplog.records if r.getMessage() == "encoder backend ready"]
+    assert record.int8_kernel == "AVX-512 VNNI"
+    assert record.cpu_flags == ["avx2", "avx512f", "avx512_vnni"]
