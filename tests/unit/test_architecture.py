@@ -167,3 +167,10 @@ def test_there_are_no_import_circles_between_files():
 
 def test_the_circle_finder_finds_a_circle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_test_modules_have_unique_names():
+    # pytest imports test files by basename (no packages under tests/): two files of one
+    # name stop the whole collection, which a run of one folder never shows.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

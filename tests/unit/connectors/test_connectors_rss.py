@@ -35,7 +35,7 @@ class FeedServer:
 
 
 def _source(server: FeedServer, **kwargs) -> RssSource:
-    """The feed alone: the linked pages are tested in test_connectors_rss_fulltext.py."""
+    """The feed alone: the linked pages are tested in test_connectors_rss_pages.py."""
     kwargs.setdefault("pages", None)
     return RssSource([FEED], once=True, client=server.client(), **kwargs)
 
