@@ -127,17 +127,17 @@ def export_onnx(model: Any, out: Path, meta: dict[str, Any]) -> Path:
 
 
 def export_main(argv: list[str] | None = None) -> None:
-    """Export a trained state dict: python -m ... export STATE.pt OUT_DIR TRAIN_JSON."""
+    """Export a trained state dict: python -m ... export STATE.safetensors OUT_DIR TRAIN_JSON."""
     import sys
-
-    import torch
 
     from pipeline.enrich.minilm import model_path
     from pipeline.enrich.sentiment_inputs import MAX_LENGTH, MAX_MENTION_TOKENS
 
     state_path, out, train_json = (argv or sys.argv[2:])[:3]
     model = build_model(model_path())
-    model.load_state_dict(torch.load(state_path, weights_only=True))
+    from safetensors.torch import load_file
+
+    model.load_state_dict(load_file(state_path))
     trained = json.loads(Path(train_json).read_text())
     meta = {
         "name": "entity_sentiment.minilm.v1",
@@ -233,14 +233,14 @@ def main(argv: list[str] | None = None) -> None:
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             # Saved as it goes: a run stopped for time keeps its best epoch so far.
             args.out.mkdir(parents=True, exist_ok=True)
-            torch.save(best_state, args.out / "entity_sentiment.pt")
+            _save_state(best_state, str(args.out / "entity_sentiment.safetensors"))
         (args.out / "entity_sentiment.train.json").write_text(
             json.dumps({"history": history, "best_dev_macro_f1": best}, indent=1)
         )
     assert best_state is not None
     model.load_state_dict(best_state)
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(best_state, args.out / "entity_sentiment.pt")
+    _save_state(best_state, str(args.out / "entity_sentiment.safetensors"))
     (args.out / "entity_sentiment.train.json").write_text(
         json.dumps(
             {
@@ -261,3 +261,10 @@ if __name__ == "__main__":
         export_main()
     else:
         main()
+
+
+def _save_state(state: dict, path: str) -> None:
+    """safetensors, not pickle: the export reads it back without unpickling anything."""
+    from safetensors.torch import save_file
+
+    save_file({k: v.contiguous() for k, v in state.items()}, path)

@@ -126,7 +126,7 @@ def test_the_raw_indexer_makes_articles_searchable_as_pending(
     thread = threading.Thread(target=indexer.run, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 60  # a bound against hanging, not a speed claim
+        deadline = time.monotonic() + 240  # a bound against hanging, not a speed claim
         count = 0
         while time.monotonic() < deadline:
             es.indices.refresh(index=es_settings.alias)
