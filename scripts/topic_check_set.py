@@ -5,7 +5,7 @@
 One line per article, `{"id", "title", "text", "topics": [primary, *also]}`, with the text
 read from the shared data (WIRESTREAM_SHARED_DATA, default ../shared/data): FNC-1, PolNeAR
 and HuffPost texts may not enter the repository, so the file goes outside it. The check
-ids are those the shipped artefact records (never trained on).
+ids are pinned in pipeline/training/topic_check_ids.txt (never trained on).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.enrich.artefacts import load_head
-from pipeline.enrich.topics import NAME
 from pipeline.training.data import shared_data
+from pipeline.training.topic_head import CHECK_IDS_FILE
 from pipeline.training.topic_labels import articles, load_labels, news
 
 
@@ -28,8 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     items = news(load_labels())
     if not args.all:
-        _, meta = load_head(NAME)
-        keep = set(meta["check_ids"])
+        keep = set(CHECK_IDS_FILE.read_text(encoding="utf-8").split())
         items = [x for x in items if x.id in keep]
     texts = articles(shared_data(), [x.id for x in items])
     with args.out.open("wb") as fh:

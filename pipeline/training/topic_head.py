@@ -1,4 +1,9 @@
-"""Train the topic head (`topic.minilm.v2`) from labelled articles for all 17 IPTC codes.
+"""The topic data, split and scores, and v2's head as the baseline `topic.minilm.v3` beats.
+
+v2 (`topic.minilm.v2`, shipped until v3) was a logistic-regression head over the frozen
+article embedding; `train_topic_head` still builds it, for comparison on the same split
+(`scripts/train_heads.py --only topic-baseline`). The shipped model is the fine-tune in
+`topic_finetune.py`, which uses the data, split, calibration and scores below.
 
 Data: the 3,325 silver-labelled non-BBC articles (`topic_labels.jsonl`, texts read from the
 shared data by id) and BBC News (its five classes mapped to IPTC codes). Design, chosen by
@@ -29,7 +34,6 @@ from sklearn.model_selection import train_test_split
 
 from pipeline.enrich.embedding import LEDE_TOKENS
 from pipeline.enrich.iptc import BBC_TO_IPTC, CODES
-from pipeline.enrich.topics import NAME, TopicHead
 from pipeline.training.cache import CachedEncoder
 from pipeline.training.data import read_jsonl, shared_data
 from pipeline.training.topic_labels import (
@@ -98,7 +102,12 @@ def story_groups(items: list[Labelled], x: np.ndarray, stories: dict[str, int]) 
     return np.array([groups.find(i) for i in range(len(items))])
 
 
-def check_split(items: list[Labelled], groups: np.ndarray, seed: int) -> np.ndarray:
+CHECK_IDS_FILE = Path(__file__).with_name("topic_check_ids.txt")
+"""The check set, pinned: drawn once (seed 2026) from the first 3,325 labels by
+`draw_check_split` and kept when more labels came, so that numbers stay comparable."""
+
+
+def draw_check_split(items: list[Labelled], groups: np.ndarray, seed: int) -> np.ndarray:
     """A boolean mask of the check set: whole groups, about CHECK_SHARE of each primary code."""
     rng = np.random.default_rng(seed)
     members = collections.defaultdict(list)
@@ -121,6 +130,20 @@ def check_split(items: list[Labelled], groups: np.ndarray, seed: int) -> np.ndar
             mask[idx] = True
             taken.update(need)
     return mask
+
+
+def check_split(
+    items: list[Labelled], groups: np.ndarray, pinned: set[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(check mask, excluded mask): the pinned check ids, and the later-labelled items that
+    share a group (an FNC-1 story, a near-duplicate) with one of them. Those are neither
+    checked (the check set stays as drawn) nor trained on (that would leak the story)."""
+    if pinned is None:
+        pinned = set(CHECK_IDS_FILE.read_text(encoding="utf-8").split())
+    check = np.array([x.id in pinned for x in items])
+    check_groups = set(groups[check].tolist())
+    excluded = np.array([g in check_groups for g in groups.tolist()]) & ~check
+    return check, excluded
 
 
 def grouped_folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
@@ -169,9 +192,9 @@ def platt(logits: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.
     return a, b
 
 
-def thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+def thresholds(probs: np.ndarray, y: np.ndarray, target: float = TARGET_PRECISION) -> np.ndarray:
     """Per code, the lowest score at which the out-of-fold precision of "score >= it"
-    still reaches TARGET_PRECISION, with at least MIN_SUPPORT articles above it; 1.0
+    still reaches `target`, with at least MIN_SUPPORT articles above it; 1.0
     (emitted only as an article's top code) when no score does."""
     out = np.ones(probs.shape[1])
     for j in range(probs.shape[1]):
@@ -180,7 +203,7 @@ def thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
         precision = np.cumsum(y[order, j]) / np.arange(1, len(order) + 1)
         # a cut between k and k + 1 only where the score drops (ties stay together)
         cut = np.append(ranked[:-1] > ranked[1:], True)
-        ok = np.nonzero(cut & (precision >= TARGET_PRECISION))[0]
+        ok = np.nonzero(cut & (precision >= target))[0]
         ok = ok[ok >= MIN_SUPPORT - 1]
         if len(ok):
             out[j] = float(ranked[ok[-1]])
@@ -242,6 +265,7 @@ class Data:
     multi: np.ndarray
     groups: np.ndarray
     check: np.ndarray  # mask over items
+    excluded: np.ndarray  # mask over items: in a check item's group, never trained on
     bbc_rows: list[dict]
     bx: np.ndarray
     by: np.ndarray  # BBC code index
@@ -261,7 +285,7 @@ def load_data(encoder: CachedEncoder, seed: int, data: Path | None = None) -> Da
     x = x_all[keep]
     primary, multi = onehot(items)
     groups = story_groups(items, x, fnc1_stories(data))
-    check = check_split(items, groups, seed)
+    check, excluded = check_split(items, groups)
     rows = list(read_jsonl(data / "bbc_news" / "train.jsonl"))
     bx = encoder.encode(
         serving_texts([{"headline": r["title"], "body": r["text"]} for r in rows]), LEDE_TOKENS
@@ -269,7 +293,19 @@ def load_data(encoder: CachedEncoder, seed: int, data: Path | None = None) -> Da
     by = np.array([CODES.index(BBC_TO_IPTC[r["label"]]) for r in rows])
     tr, te = bbc_split(rows, seed)
     return Data(
-        items, x, primary, multi, groups, check, rows, bx, by, tr, te, len(labels) - len(items)
+        items,
+        x,
+        primary,
+        multi,
+        groups,
+        check,
+        excluded,
+        rows,
+        bx,
+        by,
+        tr,
+        te,
+        len(labels) - len(items),
     )
 
 
@@ -285,7 +321,7 @@ def training_set(d: Data, silver: np.ndarray, bbc: np.ndarray, bbc_weight: float
 
 def out_of_fold(d: Data, seed: int, c: float = C, bbc_weight: float = BBC_WEIGHT):
     """Out-of-fold logits of the silver training items and of BBC's training rows."""
-    train = np.nonzero(~d.check)[0]
+    train = np.nonzero(~d.check & ~d.excluded)[0]
     folds = grouped_folds(d.groups[train], FOLDS, seed)
     bbc_folds = np.array_split(np.random.default_rng(seed).permutation(d.bbc_train), FOLDS)
     silver_logits = np.zeros((len(train), len(CODES)))
@@ -317,6 +353,20 @@ def bbc_macro_f1(gold: np.ndarray, probs: np.ndarray) -> float:
     return float(np.mean(f1))
 
 
+BASELINE_NAME = "topic.minilm.v2"
+
+
+@dataclass
+class _BaselineHead:
+    article_mean: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray
+    thresholds: np.ndarray
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        return _sigmoid((x - self.article_mean) @ self.weight.T + self.bias)
+
+
 def train_topic_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str, Any]]:
     d = load_data(encoder, seed)
     train, oof, bbc_oof = out_of_fold(d, seed)
@@ -330,7 +380,7 @@ def train_topic_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str,
     limits = thresholds(oof_probs, d.multi[train])
     x, y, w = training_set(d, train, d.bbc_train)
     model = fit_ovr(x, y, w, seed)
-    head = TopicHead(
+    head = _BaselineHead(
         article_mean=model.mean.astype(np.float32),
         weight=(model.weight * a[:, None]).astype(np.float32),
         bias=(model.bias * a + b).astype(np.float32),
@@ -360,7 +410,7 @@ def train_topic_head(encoder: CachedEncoder, seed: int) -> tuple[dict, dict[str,
         "thresholds": head.thresholds,
     }
     meta = {
-        "name": NAME,
+        "name": BASELINE_NAME,
         "codes": list(CODES),
         "seed": seed,
         "encoder_backend": BACKEND,

@@ -1,4 +1,4 @@
-"""The silver IPTC labels of 3,325 non-BBC articles, and their texts from the shared data.
+"""The silver IPTC labels of 5,854 non-BBC articles, and their texts from the shared data.
 
 The repository keeps only ids and labels (`topic_labels.jsonl`); the texts of FNC-1,
 PolNeAR and HuffPost may not enter it, so they are read from `../shared/data` by id:

@@ -45,11 +45,26 @@ def test_the_check_split_never_puts_one_group_on_both_sides_and_covers_every_cod
     x = rng.standard_normal((600, 384)).astype(np.float32)
     story = {f"fnc1:{i}": int(groups[i]) for i in range(600)}
     g = th.story_groups(items, x, story)
-    check = th.check_split(items, g, seed=1)
+    check = th.draw_check_split(items, g, seed=1)
     # every story (two FNC-1 bodies) lies wholly on one side
     assert not set(groups[check]) & set(groups[~check])
     assert {items[i].primary for i in np.nonzero(check)[0]} == set(CODES)
     assert 0.1 < check.mean() < 0.25
+
+
+def test_the_pinned_check_set_keeps_its_ids_and_later_items_of_its_stories_stay_out():
+    items = [_item(i, CODES[0]) for i in range(6)]
+    # items 0-1 and 2-3 are two stories; item 4 was labelled later in story 0-1
+    groups = np.array([7, 7, 8, 8, 7, 9])
+    check, excluded = th.check_split(items, groups, pinned={"fnc1:0", "fnc1:1"})
+    assert check.tolist() == [True, True, False, False, False, False]
+    assert excluded.tolist() == [False, False, False, False, True, False]
+
+
+def test_the_pinned_check_ids_are_labelled_items():
+    pinned = set(th.CHECK_IDS_FILE.read_text(encoding="utf-8").split())
+    assert len(pinned) == 514
+    assert pinned <= {x.id for x in load_labels()}
 
 
 def test_near_duplicate_articles_join_one_group():
@@ -76,14 +91,14 @@ def test_a_threshold_is_the_lowest_score_that_keeps_the_target_precision():
 
 def test_the_shipped_labels_are_valid_codes_with_no_text_and_agree_with_their_blind_pairs():
     labels = load_labels()
-    assert len(labels) == 3325
+    assert len(labels) == 5854
     for x in labels:
         assert x.primary in CODES and set(x.also) <= set(CODES) and x.primary not in x.also
         assert x.source in {"fnc1", "wikinews", "polnear", "huffpost"}
     raw = [json.loads(line) for line in LABELS_FILE.read_text(encoding="utf-8").splitlines()]
     assert all(set(r) <= {"id", "primary", "also", "flag", "batch", "blind"} for r in raw)
     pairs = blind_pairs(labels)
-    assert len(pairs) == 404
+    assert len(pairs) == 404 + 303
     assert 0.9 < cohen_kappa(pairs) < 0.95
 
 
