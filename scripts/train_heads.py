@@ -1,6 +1,12 @@
-"""Train the topic and stance heads and write them to pipeline/enrich/artefacts/.
+"""Train the topic model and the stance head and write them to pipeline/enrich/artefacts/.
 
-    .venv/bin/python scripts/train_heads.py [--only topic|stance] [--seed 2026] [--out DIR]
+    .venv/bin/python scripts/train_heads.py [--only topic|stance|topic-baseline] [--seed 2026]
+        [--out DIR] [--work DIR]
+
+topic: fine-tunes MiniLM on the silver labels + BBC (pipeline/training/topic_finetune.py,
+3 epochs, about an hour on 2 quiet cores), then exports the last epoch to int8 ONNX and
+calibrates it on validation fold 0. topic-baseline: v2's logistic-regression head on the
+frozen embedding, written to --work for comparison only.
 
 Reads the shared data from WIRESTREAM_SHARED_DATA (default: ../shared/data next to the
 repository) and, for the topic head, the silver labels in pipeline/training/topic_labels.jsonl;
@@ -23,17 +29,26 @@ SEED = 2026
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["topic", "stance"])
+    parser.add_argument("--only", choices=["topic", "stance", "topic-baseline"])
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=SHIPPED)
+    parser.add_argument(
+        "--work", type=Path, default=Path("topic-training"), help="fine-tune checkpoints"
+    )
     args = parser.parse_args()
     encoder = CachedEncoder()
     if args.only in (None, "topic"):
-        from pipeline.enrich.topics import NAME
-        from pipeline.training.topic_head import BACKEND, train_topic_head
+        from pipeline.training import topic_finetune
+
+        seed = ["--seed", str(args.seed)]
+        topic_finetune.main(["--out", str(args.work), *seed])
+        state = args.work / f"topic_finetune.epoch{topic_finetune.EPOCHS}.safetensors"
+        topic_finetune.calibrate_main([str(state), "--out", str(args.out), *seed])
+    if args.only == "topic-baseline":
+        from pipeline.training.topic_head import BACKEND, BASELINE_NAME, train_topic_head
 
         topic_encoder = CachedEncoder(backend=BACKEND)
-        _run(NAME, lambda: train_topic_head(topic_encoder, args.seed), args.out)
+        _run(BASELINE_NAME, lambda: train_topic_head(topic_encoder, args.seed), args.work)
     if args.only in (None, "stance"):
         from pipeline.training.stance_head import train_stance_head
 
