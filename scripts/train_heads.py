@@ -4,8 +4,8 @@
         [--out DIR] [--work DIR]
 
 topic: fine-tunes MiniLM on the silver labels + BBC (pipeline/training/topic_finetune.py,
-3 epochs, about an hour on 2 quiet cores), then exports the last epoch to int8 ONNX and
-calibrates it on validation fold 0. topic-baseline: v2's logistic-regression head on the
+3 epochs, about 15 minutes on 2 quiet AVX-512 cores), then exports the last epoch to int8
+ONNX and calibrates it on validation fold 0. topic-baseline: v2's logistic-regression head on the
 frozen embedding, written to --work for comparison only.
 
 Reads the shared data from WIRESTREAM_SHARED_DATA (default: ../shared/data next to the

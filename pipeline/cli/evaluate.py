@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import click
-import numpy as np
 import orjson
 
 SPLITS = click.Choice(["all", "heldout"])
@@ -51,10 +50,12 @@ def _runner(chain: tuple[str, ...]):
 
 
 def _heldout(name: str, key: str) -> set:
-    from pipeline.enrich.artefacts import load_head
+    """Ids an artefact's metadata (`<name>.json`) records, e.g. the ones it never trained on."""
+    from pipeline.enrich.artefacts import artefact_dir
     from pipeline.settings import EnrichSettings
 
-    _, meta = load_head(name, EnrichSettings().artefacts_dir)
+    folder = artefact_dir(EnrichSettings().artefacts_dir)
+    meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
     return {str(v) for v in meta[key]}
 
 
@@ -77,10 +78,9 @@ def _print(report: dict, took: float, n: int) -> None:
 )
 def topic(data: Path, predictions_out: Path | None, split: str) -> None:
     """IPTC topics of JSON lines {"id", "title"?, "text", "label"?|"topics"?}."""
-    from pipeline.enrich.topics import NAME, TopicHead
+    from pipeline.enrich.topics import NAME
     from pipeline.eval.articles import TOPIC_CHAIN, enrich_all, wire_article
     from pipeline.eval.topic import gold_codes, topic_report
-    from pipeline.settings import EnrichSettings
     from pipeline.training.data import read_jsonl
 
     rows = list(read_jsonl(data))
@@ -88,15 +88,17 @@ def topic(data: Path, predictions_out: Path | None, split: str) -> None:
         keep = _heldout(NAME, "heldout_ids" if split == "heldout" else "check_ids")
         rows = [r for r in rows if str(r["id"]) in keep]
     runner = _runner(TOPIC_CHAIN)
-    head = TopicHead.load(EnrichSettings().artefacts_dir)
+    # the worker's own enricher, so `ranked` scores what `topics` was chosen from
+    enricher = next(e for e in runner.enrichers if e.name == NAME)
     started = time.perf_counter()
     articles = [wire_article(f"topic:{r['id']}", r.get("title"), r.get("text") or "") for r in rows]
     predicted, ranked = [], []
     for _, record in enrich_all(runner, articles):
         predicted.append([t["code"] for t in (record or {}).get("topics", [])])
-        vector = (record or {}).get("embedding")
-        # the scores of all 17 codes, from the embedding the topic head read
-        ranked.append(head.ranked(head.probabilities(np.array([vector]))[0]) if vector else [])
+        scored = bool(record and record.get("topics"))
+        # the scores of all 17 codes, from what the topic model read
+        probs = enricher.probabilities([record])[0] if scored else None
+        ranked.append(enricher.model.scorer.ranked(probs) if probs is not None else [])
     took = time.perf_counter() - started
     if predictions_out:
         with predictions_out.open("wb") as fh:

@@ -15,7 +15,7 @@ ENRICHERS: dict[str, str] = {
     "wirecopy.v1": "pipeline.enrich.wirecopy:WireCopyEnricher",
     "language.lingua.v1": "pipeline.enrich.language:LanguageEnricher",
     "embedding.minilm.v2": "pipeline.enrich.embedding:EmbeddingEnricher",
-    "topic.minilm.v2": "pipeline.enrich.topics:TopicEnricher",
+    "topic.minilm.v3": "pipeline.enrich.topics:TopicEnricher",
     "stance.minilm.v1": "pipeline.enrich.stance:StanceEnricher",
     # Last, so that their spaCy parse (a prefetch, started once language is known) runs
     # on the second core while the encoder enrichers above run (issue 8).

@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.enrich.runner import EnrichmentRunner, utc_now
 
-TOPIC_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v2", "topic.minilm.v2")
+TOPIC_CHAIN = ("wirecopy.v1", "language.lingua.v1", "topic.minilm.v3")
 STANCE_CHAIN = ("wirecopy.v1", "language.lingua.v1", "embedding.minilm.v2", "stance.minilm.v1")
 BATCH = 32
 

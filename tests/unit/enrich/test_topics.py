@@ -5,87 +5,146 @@ import numpy as np
 import pytest
 from model_helpers import fake_resources, real_resources
 
-from pipeline.enrich.embedding import EmbeddingEnricher
+from pipeline.enrich.embedding import article_text
 from pipeline.enrich.iptc import CODES
-from pipeline.enrich.topics import TopicEnricher, TopicHead
+from pipeline.enrich.topics import NAME, EmbeddingHead, TopicEnricher, TopicModel, TopicScorer
 
 
 def _record(headline: str, body: str, language: str = "en") -> dict:
     return {"headline": headline, "body": body, "language": language, "embedding": None}
 
 
-def test_shipped_topic_head_loads_and_gives_probabilities_for_all_17_codes():
-    head = TopicHead.load()
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((5, 384)).astype(np.float32)
-    probs = head.probabilities(x / np.linalg.norm(x, axis=1, keepdims=True))
-    assert probs.shape == (5, len(CODES)) == (5, 17)
+@pytest.fixture(scope="module")
+def enricher() -> TopicEnricher:
+    return TopicEnricher(real_resources())
+
+
+@pytest.mark.slow
+def test_the_shipped_topic_model_gives_calibrated_scores_for_all_17_codes(enricher):
+    model: TopicModel = enricher.model
+    records = [_record("Minister resigns", ""), _record("", "Liverpool beat Chelsea 2-1.")]
+    probs = enricher.probabilities(records)
+    assert probs.shape == (2, len(CODES)) == (2, 17)
     assert ((probs >= 0) & (probs <= 1)).all()
+    assert model.meta["codes"] == list(CODES)
+    # every code has its own threshold, and a calibration that keeps the ranking order
+    assert len(model.scorer.thresholds) == 17 and (model.scorer.scale > 0).all()
+    # the blend reads the article embedding, which needs the embedding head's arrays
+    assert model.embedding_head is not None and model.embedding_head.weight.shape == (17, 384)
 
 
-def _head(thresholds: list[float]) -> TopicHead:
-    return TopicHead(
-        article_mean=np.zeros(384, dtype=np.float32),
-        weight=np.zeros((17, 384), dtype=np.float32),
-        bias=np.zeros(17, dtype=np.float32),
-        thresholds=np.array(thresholds, dtype=np.float32),
+@pytest.mark.slow
+def test_the_classifiers_logits_do_not_depend_on_the_articles_batched_with_it(enricher):
+    # (the shared embedding is still encoded in batches, so the blended scores can move a
+    # little with the batch; the classifier, most of the score, does not move at all)
+    model: TopicModel = enricher.model
+    short = article_text(_record("Storm warning", "Heavy rain is forecast for Thursday."))
+    long = article_text(_record("Budget vote", "Parliament debated the budget. " * 40))
+    alone = model.logits([short], np.zeros((1, 384)))[0]
+    together = model.logits([long, short], np.zeros((2, 384)))[1]
+    assert np.allclose(alone, together, rtol=0, atol=1e-5)  # float32 sums, no more
+
+
+def _scorer(thresholds: list[float]) -> TopicScorer:
+    return TopicScorer(
+        scale=np.ones(17), shift=np.zeros(17), thresholds=np.array(thresholds, dtype=np.float64)
     )
 
 
 def test_topics_are_the_codes_at_their_own_threshold_sorted_and_never_empty():
     limits = [0.5] * 17
     limits[3] = 0.8  # economy needs more than politics to be emitted
-    head = _head(limits)
+    scorer = _scorer(limits)
     probs = np.full(17, 0.01)
     probs[[3, 10, 12]] = [0.7, 0.9, 0.55]
-    topics = head.topics(probs)
+    topics = scorer.topics(probs)
     assert [t["code"] for t in topics] == [CODES[10], CODES[12]]
     assert topics[0]["label"] == "politics"
     # below every threshold: the top code alone
-    low = head.topics(np.full(17, 0.05) + np.eye(17)[6] * 0.1)
+    low = scorer.topics(np.full(17, 0.05) + np.eye(17)[6] * 0.1)
     assert [t["code"] for t in low] == [CODES[6]]
     # the top code first even when it misses its own (higher) threshold
     limits[0] = 0.99
-    top_below = _head(limits).topics(np.eye(17)[0] * 0.9 + np.eye(17)[1] * 0.6)
+    top_below = _scorer(limits).topics(np.eye(17)[0] * 0.9 + np.eye(17)[1] * 0.6)
     assert [t["code"] for t in top_below] == [CODES[0], CODES[1]]
 
 
 def test_ranked_lists_all_17_codes_best_first():
-    head = _head([0.5] * 17)
     probs = np.linspace(0.01, 0.9, 17)
-    ranked = head.ranked(probs)
+    ranked = _scorer([0.5] * 17).ranked(probs)
     assert [r["code"] for r in ranked] == list(reversed(CODES))
     assert ranked[0]["score"] == 0.9
 
 
-def test_every_code_of_the_shipped_head_can_be_its_top_code():
-    # Reachability of the head itself: along each code's own weight direction the code
-    # wins and is emitted. A code the training data never showed would have no direction.
-    head = TopicHead.load()
-    for c in range(len(CODES)):
-        direction = head.weight[c] / np.linalg.norm(head.weight[c])
-        probs = head.probabilities((head.article_mean + 0.5 * direction)[None])[0]
-        assert probs.argmax() == c, CODES[c]
-        assert probs[c] >= head.thresholds[c], CODES[c]
+def test_the_calibration_is_applied_per_code():
+    scorer = TopicScorer(
+        scale=np.array([2.0] + [1.0] * 16),
+        shift=np.array([0.0, -1.0] + [0.0] * 15),
+        thresholds=np.full(17, 0.5),
+    )
+    probs = scorer.probabilities(np.zeros((1, 17)) + np.eye(17)[0])[0]
+    assert probs[0] == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert probs[1] == pytest.approx(1 / (1 + np.exp(1.0)))
+    assert probs[2] == pytest.approx(0.5)
 
 
-def test_non_english_articles_get_no_topics_and_cost_no_encoding_for_topics():
-    resources, fake = fake_resources()
+def test_the_embedding_head_adds_its_weighted_logits():
+    head = EmbeddingHead(
+        mean=np.ones(3),
+        weight=np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]]),
+        bias=np.zeros(2),
+        blend=0.5,
+    )
+    # (x - mean) @ W.T + b, times the blend weight
+    assert head.logits(np.array([[3.0, 2.0, 9.0]])).tolist() == [[1.0, 1.0]]
+
+
+class _FakeModel:
+    def __init__(self, blends: bool = False) -> None:
+        self.texts: list[str] = []
+        self.embeddings: list = []
+        self.scorer = _scorer([0.5] * 17)
+        self.embedding_head = object() if blends else None
+
+    def probabilities(self, texts, embeddings=None):
+        self.texts += list(texts)
+        self.embeddings.append(embeddings)
+        return np.tile(np.eye(17)[10] * 0.9, (len(texts), 1))
+
+
+def _enricher(fake: _FakeModel) -> tuple[TopicEnricher, object]:
+    resources, encoder = fake_resources()
+    resources.shared(f"model:{NAME}", lambda: fake)
+    return TopicEnricher(resources), encoder
+
+
+def test_non_english_articles_get_no_topics_and_cost_no_model_call():
+    fake = _FakeModel()
     records = [_record("Le gouvernement démissionne", "Le Premier ministre a annoncé...", "fr")]
-    TopicEnricher(resources).enrich(records)
+    _enricher(fake)[0].enrich(records)
     assert records[0]["topics"] == []
-    assert fake.calls == []
+    assert fake.texts == []
 
 
-def test_topics_reuse_the_embedding_the_embedding_enricher_stored():
-    resources, fake = fake_resources()
-    records = [_record("Minister resigns", "The minister resigned on Monday.")]
-    EmbeddingEnricher(resources).enrich(records)
-    TopicEnricher(resources).enrich(records)
-    assert len(fake.calls) == 1
-    assert len(records[0]["embedding"]) == 384
-    scores = [t["score"] for t in records[0]["topics"]]
-    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+def test_the_model_reads_headline_and_lede_the_text_the_embedding_reads():
+    fake = _FakeModel()
+    records = [_record("Minister resigns", "The minister resigned on Monday. " * 100)]
+    _enricher(fake)[0].enrich(records)
+    assert fake.texts == [article_text(records[0])]
+    assert fake.texts[0].startswith("Minister resigns\n\nThe minister resigned")
+    assert [t["code"] for t in records[0]["topics"]] == [CODES[10]]
+    assert fake.embeddings == [None]  # no blend: no embedding needed
+
+
+def test_a_blending_model_gets_each_articles_embedding_computed_once():
+    fake = _FakeModel(blends=True)
+    enricher, encoder = _enricher(fake)
+    records = [_record("Minister resigns", "The minister resigned."), _record("Goal", "A goal.")]
+    enricher.enrich(records)
+    # the vectors are stored on the records, so the embedding enricher does not redo them
+    assert all(len(r["embedding"]) == 384 for r in records)
+    assert np.allclose(fake.embeddings[0], [r["embedding"] for r in records])
+    assert len(encoder.calls) == 1
 
 
 # One short news text per code, written for this test (not from any data set): each of
