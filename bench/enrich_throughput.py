@@ -5,7 +5,9 @@
 Same run, same articles (Wikinews + BBC News from the shared data), each side in its own
 child process so peak RSS is per side:
 - naive: transformers PyTorch fp32, one article at a time, headline + full body up to 512
-  tokens, mean-pooled embedding, then the same topic head (stance has no targets here);
+  tokens, mean-pooled embedding, then a second fp32 pass of the same architecture standing
+  in for the fine-tuned topic classifier (`topic.minilm.v3` reads the article with its own
+  MiniLM; its weights ship only as int8 ONNX), its logits through a linear layer;
 - wirestream: the real `EnrichmentRunner` with the default chain (language, topics, stance,
   quotes, entities, embedding), batches of the worker's size, the configured backend;
 - `wirestream enrich` on the same articles as a JSON-lines file (what a user runs).
@@ -43,13 +45,13 @@ def naive(n: int) -> dict:
     from transformers import AutoModel, AutoTokenizer
 
     from pipeline.enrich.minilm import model_path
-    from pipeline.enrich.topics import TopicHead
 
     articles = common.real_articles(n)
     path = str(model_path())
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     model = AutoModel.from_pretrained(path, local_files_only=True).eval()
-    head = TopicHead.load()
+    topic_model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+    topic_head = torch.nn.Linear(384, 17)
     started = time.perf_counter()
     with torch.inference_mode():
         for article in articles:
@@ -59,7 +61,8 @@ def naive(n: int) -> dict:
             mask = enc["attention_mask"].unsqueeze(-1).float()
             vector = (hidden * mask).sum(1) / mask.sum(1)
             vector = torch.nn.functional.normalize(vector, dim=1).numpy().astype(np.float32)
-            head.topics(head.probabilities(vector)[0])
+            topic_hidden = topic_model(**enc).last_hidden_state
+            torch.sigmoid(topic_head((topic_hidden * mask).sum(1) / mask.sum(1)))
     took = time.perf_counter() - started
     return {"articles": len(articles), "seconds": took, "peak_rss": _rss_self()}
 
@@ -156,7 +159,7 @@ def report(n: int, batch: int) -> str:
         "",
         "| path | articles | seconds | articles/s | ratio to naive | peak RSS |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| naive: transformers fp32, 1 article at a time, 512 tokens, embedding + topic head "
+        f"| naive: transformers fp32, 1 article at a time, 512 tokens, embedding + topic classifier passes "
         f"| {base['articles']} | {base['seconds']:.1f} | {base_rate:.1f} | 1.0× "
         f"| {common.mb(base['peak_rss'])} |",
         f"| before issue 15: the same runner, spaCy parse on thinc's blis gemm "

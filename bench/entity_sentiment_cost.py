@@ -25,7 +25,7 @@ from bench import common
 SENTIMENT = "entity_sentiment.minilm.v1"
 
 
-def _measure(chain: tuple[str, ...], warm: list, articles: list, batch: int) -> dict:
+def measure_chain(chain: tuple[str, ...], warm: list, articles: list, batch: int) -> dict:
     from pipeline.enrich.resources import Resources
     from pipeline.enrich.runner import EnrichmentRunner
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in range(args.rounds):
         order = [("without", base), ("with", full)]
         for name, chain in order if r % 2 == 0 else order[::-1]:
-            sides[name].append(_measure(chain, warm, articles, batch))
+            sides[name].append(measure_chain(chain, warm, articles, batch))
     best = {k: min(v, key=lambda m: m["cpu_ms_per_article"]) for k, v in sides.items()}
     settings = EnrichSettings()
     out = {
