@@ -46,6 +46,25 @@ def measure_chain(chain: tuple[str, ...], warm: list, articles: list, batch: int
     }
 
 
+def compare_chains(
+    base: tuple[str, ...],
+    full: tuple[str, ...],
+    warm: list,
+    articles: list,
+    batch: int,
+    rounds: int,
+) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    """("without" = base, "with" = full): the best round of each, and every round. Rounds
+    alternate which chain goes first, so neither always runs on a warmer machine."""
+    sides: dict[str, list[dict]] = {"without": [], "with": []}
+    for r in range(rounds):
+        order = [("without", base), ("with", full)]
+        for name, chain in order if r % 2 == 0 else order[::-1]:
+            sides[name].append(measure_chain(chain, warm, articles, batch))
+    best = {k: min(v, key=lambda m: m["cpu_ms_per_article"]) for k, v in sides.items()}
+    return best, sides
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipeline.enrich.registry import DEFAULT_CHAIN
     from pipeline.settings import EnrichSettings, WorkerSettings
@@ -60,12 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     batch = WorkerSettings().batch_size
     full = tuple(DEFAULT_CHAIN) if SENTIMENT in DEFAULT_CHAIN else (*DEFAULT_CHAIN, SENTIMENT)
     base = tuple(n for n in full if n != SENTIMENT)
-    sides: dict[str, list[dict]] = {"without": [], "with": []}
-    for r in range(args.rounds):
-        order = [("without", base), ("with", full)]
-        for name, chain in order if r % 2 == 0 else order[::-1]:
-            sides[name].append(measure_chain(chain, warm, articles, batch))
-    best = {k: min(v, key=lambda m: m["cpu_ms_per_article"]) for k, v in sides.items()}
+    best, sides = compare_chains(base, full, warm, articles, batch, args.rounds)
     settings = EnrichSettings()
     out = {
         "articles": len(articles),

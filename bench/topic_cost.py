@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import common
-from bench.entity_sentiment_cost import measure_chain
+from bench.entity_sentiment_cost import compare_chains
 
 TOPIC = "topic.minilm.v3"
 
@@ -38,12 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     batch = WorkerSettings().batch_size
     full = tuple(DEFAULT_CHAIN)
     base = tuple(n for n in full if n != TOPIC)
-    sides: dict[str, list[dict]] = {"without": [], "with": []}
-    for r in range(args.rounds):
-        order = [("without", base), ("with", full)]
-        for name, chain in order if r % 2 == 0 else order[::-1]:
-            sides[name].append(measure_chain(chain, warm, articles, batch))
-    best = {k: min(v, key=lambda m: m["cpu_ms_per_article"]) for k, v in sides.items()}
+    best, sides = compare_chains(base, full, warm, articles, batch, args.rounds)
     out = {
         "articles": len(articles),
         "batch": batch,
