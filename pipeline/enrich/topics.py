@@ -138,7 +138,7 @@ class TopicModel:
         # One article per run, never a padded batch: the int8 graph quantises activations
         # per tensor at run time, so a batch neighbour (and its padding) shifts the others'
         # logits (up to 0.6, and 7 top codes of 256 check articles flipped). One at a time,
-        # an article's topics never depend on what it arrived with; it costs about 10-25 %
+        # an article's topics never depend on what it arrived with; it costs about 8-29 %
         # more of this step's CPU (docs/quality.md, "Topics").
         for row, ids in enumerate(self._tokenizer.input_ids(texts, self.max_length)):
             input_ids = np.array([ids], dtype=np.int64)

@@ -5,9 +5,9 @@ article embedding; `train_topic_head` still builds it, for comparison on the sam
 (`scripts/train_heads.py --only topic-baseline`). The shipped model is the fine-tune in
 `topic_finetune.py`, which uses the data, split, calibration and scores below.
 
-Data: the 3,325 silver-labelled non-BBC articles (`topic_labels.jsonl`, texts read from the
-shared data by id) and BBC News (its five classes mapped to IPTC codes). Design, chosen by
-grouped cross-validation on the training part only (docs/quality.md):
+Data: the 5,854 silver-labelled non-BBC articles (`topic_labels.jsonl`, texts read from the
+shared data by id) and BBC News (its five classes mapped to IPTC codes). v2's design, chosen
+by grouped cross-validation on the training part only (docs/quality.md):
 
 * one-vs-rest logistic regressions over the centred article embedding, one per code,
   positives = the article's primary code and its `also` codes;
@@ -16,8 +16,9 @@ grouped cross-validation on the training part only (docs/quality.md):
 * per code, an emit threshold: the lowest score at which the out-of-fold precision of the
   code reaches TARGET_PRECISION (a margin over the 0.80 that `--topic` promises).
 
-Held out, never trained on: the check set (CHECK_SHARE of the silver items, stratified by
-primary code; FNC-1 bodies split by story, near-duplicates kept together) and BBC's
+Held out, never trained on: the check set (pinned in CHECK_IDS_FILE: CHECK_SHARE of the
+first 3,325 silver items, stratified by primary code; FNC-1 bodies split by story,
+near-duplicates kept together; later items of a check item's group set aside) and BBC's
 held-out 20 %. Reproducible: a fixed seed everywhere, deterministic solvers.
 """
 
