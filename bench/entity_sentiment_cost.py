@@ -65,6 +65,14 @@ def compare_chains(
     return best, sides
 
 
+def report(out: dict, result_file: str | None) -> None:
+    """Print the result; with a file name, also save it under bench/results/."""
+    print(json.dumps(out, indent=2))
+    if result_file:
+        path = Path(__file__).resolve().parent / "results" / result_file
+        path.write_text(json.dumps(out, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipeline.enrich.registry import DEFAULT_CHAIN
     from pipeline.settings import EnrichSettings, WorkerSettings
@@ -94,10 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": sides,
         "machine": common.machine(),
     }
-    print(json.dumps(out, indent=2))
-    if args.write:
-        path = Path(__file__).resolve().parent / "results" / "entity_sentiment.json"
-        path.write_text(json.dumps(out, indent=2) + "\n")
+    report(out, "entity_sentiment.json" if args.write else None)
     return 0
 
 

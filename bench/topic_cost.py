@@ -13,13 +13,12 @@ seconds (all threads), rounds alternating the order, the best round per side kep
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import common
-from bench.entity_sentiment_cost import compare_chains
+from bench.entity_sentiment_cost import compare_chains, report
 
 TOPIC = "topic.minilm.v3"
 
@@ -54,10 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": sides,
         "machine": common.machine(),
     }
-    print(json.dumps(out, indent=2))
-    if args.write:
-        path = Path(__file__).resolve().parent / "results" / "topic.json"
-        path.write_text(json.dumps(out, indent=2) + "\n")
+    report(out, "topic.json" if args.write else None)
     return 0
 
 

@@ -116,14 +116,11 @@ def logits_of(model: Any, ids: list[list[int]], pad_id: int, size: int = 64) -> 
 
 
 def quick_scores(primary: np.ndarray, logits: np.ndarray) -> dict:
+    from pipeline.training.topic_head import top_code_f1
+
     order = np.argsort(-logits, axis=1, kind="stable")
     top = order[:, 0]
-    f1 = []
-    for c in sorted(set(primary.tolist())):
-        tp = int(((top == c) & (primary == c)).sum())
-        fp = int(((top == c) & (primary != c)).sum())
-        fn = int(((top != c) & (primary == c)).sum())
-        f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    f1 = list(top_code_f1(primary, top).values())
     return {
         "top1": round(float((top == primary).mean()), 4),
         "top2": round(float((order[:, :2] == primary[:, None]).any(axis=1).mean()), 4),

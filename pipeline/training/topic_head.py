@@ -218,18 +218,23 @@ def emitted(probs: np.ndarray, limits: np.ndarray) -> np.ndarray:
     return out
 
 
+def top_code_f1(gold: np.ndarray, top: np.ndarray) -> dict[int, float]:
+    """Per code the gold labels use (sorted), the F1 of the top code against the gold code."""
+    out = {}
+    for c in sorted(set(gold.tolist())):
+        tp = int(((top == c) & (gold == c)).sum())
+        fp = int(((top == c) & (gold != c)).sum())
+        fn = int(((top != c) & (gold == c)).sum())
+        out[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return out
+
+
 def scores(primary: np.ndarray, multi: np.ndarray, probs: np.ndarray, limits) -> dict:
     """Top-1 / top-2 against the primary code, macro-F1 of the top code over the codes the
     gold labels use, per-code precision of the emitted codes against primary + also."""
     order = np.argsort(-probs, axis=1, kind="stable")
     top = order[:, 0]
-    present = sorted(set(primary.tolist()))
-    f1 = {}
-    for c in present:
-        tp = int(((top == c) & (primary == c)).sum())
-        fp = int(((top == c) & (primary != c)).sum())
-        fn = int(((top != c) & (primary == c)).sum())
-        f1[CODES[c]] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+    f1 = {CODES[c]: round(v, 4) for c, v in top_code_f1(primary, top).items()}
     emit = emitted(probs, limits)
     above = probs >= limits[None]
     precision, precision_all = {}, {}
@@ -344,14 +349,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def bbc_macro_f1(gold: np.ndarray, probs: np.ndarray) -> float:
     """Over BBC's five codes; a top code outside them counts as a miss."""
-    top = probs.argmax(axis=1)
-    f1 = []
-    for c in sorted(set(gold.tolist())):
-        tp = int(((top == c) & (gold == c)).sum())
-        fp = int(((top == c) & (gold != c)).sum())
-        fn = int(((top != c) & (gold == c)).sum())
-        f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(f1))
+    return float(np.mean(list(top_code_f1(gold, probs.argmax(axis=1)).values())))
 
 
 BASELINE_NAME = "topic.minilm.v2"
