@@ -145,7 +145,7 @@ def parse_prefix(text: str, limit: int = MAX_PARSE_CHARS) -> str:
 class DocCache:
     """Parses of recent bodies by (record id, body digest); bounded, oldest dropped first."""
 
-    def __init__(self, nlp: Language, capacity: int = 256, batch_size: int = 32) -> None:
+    def __init__(self, nlp: Language, capacity: int = 256, batch_size: int = 8) -> None:
         self.nlp = nlp
         self.capacity = capacity
         self.batch_size = batch_size
@@ -185,7 +185,7 @@ class DocCache:
 def shared_docs(resources: Resources) -> DocCache:
     return resources.shared(
         "spacy.docs",
-        lambda: DocCache(shared_nlp(resources), batch_size=resources.settings.batch_size),
+        lambda: DocCache(shared_nlp(resources), batch_size=resources.settings.parse_batch_size),
     )
 
 
