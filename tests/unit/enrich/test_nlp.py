@@ -104,3 +104,26 @@ def test_a_parsed_field_enricher_prefetches_english_parses_for_its_enrich():
     enricher.enrich(records)
     assert nlp.parsed == 1
     assert [r["entities"] for r in records] == [[{"length": 3}], []]
+
+
+def test_the_shared_parse_runs_in_the_configured_spacy_batches(monkeypatch):
+    # spaCy's working memory grows with its batch (issue 15): the worker's batch of 32
+    # bodies is parsed 8 at a time unless configured otherwise.
+    from pipeline.enrich import nlp as nlp_module
+    from pipeline.enrich.resources import Resources
+    from pipeline.settings import EnrichSettings
+
+    class BatchRecordingNlp(CountingNlp):
+        def pipe(self, texts, batch_size: int = 32):
+            self.batch_size = batch_size
+            yield from super().pipe(texts, batch_size)
+
+    fake = BatchRecordingNlp()
+    monkeypatch.setattr(nlp_module, "shared_nlp", lambda resources: fake)
+    default = nlp_module.shared_docs(Resources())
+    default.docs([{"id": "a", "body": "one"}])
+    assert fake.batch_size == 8
+
+    configured = nlp_module.shared_docs(Resources(settings=EnrichSettings(parse_batch_size=2)))
+    configured.docs([{"id": "b", "body": "two"}])
+    assert fake.batch_size == 2
