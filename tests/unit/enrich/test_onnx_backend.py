@@ -74,3 +74,13 @@ def test_export_is_reused_when_cached(tmp_path, monkeypatch):
 def test_unknown_backend_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="onnx-int8"):
         build_backend("tensorrt", tmp_path)
+
+
+def test_sessions_hold_no_memory_arena_unless_asked():
+    # An arena keeps a session's largest working set for good; beside spaCy the chain
+    # peaked about 80 MB higher with one (issue 15: worker RSS <= 1 GB).
+    from pipeline.enrich.onnx_backend import session_options
+
+    assert session_options(1).enable_cpu_mem_arena is False
+    assert session_options(1, arena=True).enable_cpu_mem_arena is True
+    assert session_options(1).intra_op_num_threads == 1
