@@ -9,6 +9,8 @@ target is given (`WIRESTREAM_ENRICH_TARGETS`, an article's `targets`, `wirestrea
 
     short:Climate Change is a Real Concern      claim:Apple will buy Beats
 
+(lowercase, as written here: "Claim: ..." is a headline, not a prefix).
+
 A target without a prefix gets `WIRESTREAM_ENRICH_TARGET_KIND` (default `auto`): detected.
 The trap detection avoids is a parser on the hot path: a short target is a short noun
 phrase, so "at most 6 words and no sign of a finite verb" (an auxiliary, a modal, a copula,
@@ -42,7 +44,9 @@ def split_kind(target: str) -> tuple[Kind | None, str]:
     """(the kind the target states with a prefix, or None; the text without the prefix)."""
     text = target.strip()
     for kind in KINDS:
-        if text[: len(kind) + 1].lower() == f"{kind}:":
+        # Lowercase only: FNC-1 has the headline "Claim: Comcast Got Complaining Customer
+        # Fired From His Job", and a headline must reach the claim head as written.
+        if text.startswith(f"{kind}:"):
             return kind, text[len(kind) + 1 :].strip()  # type: ignore[return-value]
     return None, text
 

@@ -31,7 +31,10 @@ def test_a_prefix_states_the_kind_and_is_not_part_of_the_target():
         "short",
         "Climate Change is a Real Concern",
     )
-    assert split_kind("CLAIM:Brexit") == ("claim", "Brexit")
+    assert split_kind("claim:Brexit") == ("claim", "Brexit")
+    # A headline that starts with the word is not a prefix (FNC-1 has this one).
+    headline = "Claim: Comcast Got Complaining Customer Fired From His Job"
+    assert split_kind(headline) == (None, headline)
     assert split_kind("Brexit") == (None, "Brexit")
     # Only a leading kind is a prefix.
     assert split_kind("Report: Jose Canseco shot") == (None, "Report: Jose Canseco shot")
