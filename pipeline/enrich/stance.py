@@ -26,7 +26,8 @@ from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.embedding import ensure_embeddings, has_embedding
 from pipeline.enrich.encoder import SentenceEncoder, shared_encoder
 from pipeline.enrich.resources import Resources
-from pipeline.enrich.short_stance import ShortStanceHead, pair_designs
+from pipeline.enrich.short_stance import NAME as SHORT_NAME
+from pipeline.enrich.short_stance import Readings, ShortStanceHead, pair_designs
 from pipeline.enrich.stance_features import (
     FEATURES,
     SENTENCE_TOKENS,
@@ -179,14 +180,14 @@ class StanceEnricher:
         for record, targets in work:
             record["stance"] = [results[id(record), target] for _, target in targets]
 
-    def _short_head(self):
+    def _short_head(self) -> tuple[ShortStanceHead, Readings]:
         """The short-target head and the entity-sentiment model, built on first use."""
         from pipeline.enrich.entity_sentiment import NAME as SENTIMENT
         from pipeline.enrich.entity_sentiment import SentimentModel
 
         resources, settings = self._resources, self._resources.settings
         head = resources.shared(
-            "head:stance.short.minilm.v1", lambda: ShortStanceHead.load(settings.artefacts_dir)
+            f"head:{SHORT_NAME}", lambda: ShortStanceHead.load(settings.artefacts_dir)
         )
         # The key of entity_sentiment.minilm.v1: one copy of the model per worker.
         model = resources.shared(
