@@ -14,10 +14,10 @@ target is given (`WIRESTREAM_ENRICH_TARGETS`, an article's `targets`, `wirestrea
 A target without a prefix gets `WIRESTREAM_ENRICH_TARGET_KIND` (default `auto`): detected.
 The trap detection avoids is a parser on the hot path: a short target is a short noun
 phrase, so "at most 6 words and no sign of a finite verb" (an auxiliary, a modal, a copula,
-a reporting verb, a past-tense form after the first word, a lowercase -s word
-inside it, a question mark) is enough, and
-it is decided once per target text. It errs towards "claim", the head every target had
-before: a cause phrased as a sentence ("Climate Change is a Real Concern") needs `short:`.
+a reporting verb, a past-tense form after the first word, a lowercase -s word inside it, a
+question mark) is enough: a few string checks per target. It errs towards "claim", the head
+every target had before: a cause phrased as a sentence ("Climate Change is a Real Concern")
+needs `short:`. On FNC-1's 1,648 headlines (all claims) it says "short" for 33.
 """
 
 from __future__ import annotations
