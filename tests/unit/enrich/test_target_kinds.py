@@ -48,3 +48,16 @@ def test_the_configured_default_applies_only_to_targets_without_a_prefix():
         "short",
         "Russia will disrupt US plans",
     )
+
+
+def test_the_deployment_default_kind_comes_from_the_environment_and_is_checked(monkeypatch):
+    from pydantic import ValidationError
+
+    from pipeline.settings import EnrichSettings
+
+    assert EnrichSettings().target_kind == "auto"
+    monkeypatch.setenv("WIRESTREAM_ENRICH_TARGET_KIND", "short")
+    assert EnrichSettings().target_kind == "short"
+    monkeypatch.setenv("WIRESTREAM_ENRICH_TARGET_KIND", "topic")
+    with pytest.raises(ValidationError):
+        EnrichSettings()

@@ -169,3 +169,13 @@ def test_stance_filters_on_target_label_and_kind_inside_the_nested_entries():
         stance_filter("short:Brexit=disagree")
     built = build_search(stance="Brexit=favor")
     assert stance_filter("Brexit=favor") in built["query"]["bool"]["filter"]
+
+
+def test_a_stance_label_of_the_other_kind_is_a_usage_error_before_any_request():
+    from click.testing import CliRunner
+
+    from pipeline.cli.search import search
+
+    result = CliRunner().invoke(search, ["--stance", "short:Brexit=agree"])
+    assert result.exit_code == 2
+    assert "favor, against, neutral, unrelated" in result.output
