@@ -153,7 +153,16 @@ class EnrichSettings(BaseSettings):
 
     model_config = _config("WIRESTREAM_ENRICH_")
 
-    targets: list[str] = Field(default_factory=list, description="stance targets for every article")
+    targets: list[str] = Field(
+        default_factory=list,
+        description="stance targets for every article; a `short:` or `claim:` prefix states"
+        " the target's kind (docs/quality.md, 'Short targets')",
+    )
+    target_kind: Literal["auto", "claim", "short"] = Field(
+        "auto",
+        description="the kind of a stance target without a prefix: auto = detected (a short"
+        " noun phrase without a finite verb is short), claim or short",
+    )
     artefacts_dir: Path | None = Field(None, description="trained heads (default: shipped ones)")
     batch_size: int = 32
     device: str = "cpu"

@@ -105,6 +105,14 @@ RUNTIME_FIELDS: dict[str, dict[str, Any]] = {
         "type": "keyword",
         "script": {"source": _each("stance", "s", "s.target != null", "s.target")},
     },
+    # claim (agree/disagree/discuss/unrelated) or short (favor/against/neutral/unrelated);
+    # entries written before the kind existed are claims (issue 19).
+    "stance_kind": {
+        "type": "keyword",
+        "script": {
+            "source": _each("stance", "s", "s.target != null", "s.kind != null ? s.kind : 'claim'")
+        },
+    },
     "stance_pair": {
         "type": "keyword",
         "script": {
@@ -401,9 +409,19 @@ SEARCHES = [
     saved_search(
         "wirestream-search-by-stance",
         "Stance by target",
-        "Articles with a stance towards the configured targets; filter on stance_target.",
-        ["stance_pair", "headline", "source"],
+        "Articles with a stance towards the configured targets; filter on stance_target, "
+        "and on stance_kind: claim (agree/disagree/discuss/unrelated) or short "
+        "(favor/against/neutral/unrelated towards a name, policy or topic).",
+        ["stance_pair", "stance_kind", "headline", "source"],
         "stance_target : *",
+    ),
+    saved_search(
+        "wirestream-search-by-short-target",
+        "Stance towards names and topics",
+        "Articles that favour or oppose a short target (a person, policy or topic such as "
+        "'Brexit'); filter on stance_pair, e.g. 'Brexit \u00b7 against'.",
+        ["stance_pair", "headline", "source"],
+        'stance_kind : "short"',
     ),
     saved_search(
         "wirestream-top-stories",

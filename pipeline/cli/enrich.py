@@ -38,7 +38,13 @@ def _err(payload: dict[str, Any]) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--target", "targets", multiple=True, help="stance target (repeatable)")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    help="stance target (repeatable); 'short:Brexit' for a name, policy or topic,"
+    " 'claim:...' for a claim, else the kind is detected",
+)
 @click.option("--enrichers", default=None, help="comma-separated chain (default: the full chain)")
 @click.option(
     "--format",

@@ -43,10 +43,14 @@ def evaluate() -> None:
     """Measure the enrichers on labelled data through the serving code."""
 
 
-def _runner(chain: tuple[str, ...]):
+def _runner(chain: tuple[str, ...], **settings: str):
+    from pipeline.enrich.resources import Resources
     from pipeline.enrich.runner import EnrichmentRunner
+    from pipeline.settings import EnrichSettings
 
-    return EnrichmentRunner.from_names(chain)
+    if not settings:
+        return EnrichmentRunner.from_names(chain)
+    return EnrichmentRunner.from_names(chain, Resources(settings=EnrichSettings(**settings)))
 
 
 def _heldout(name: str, key: str) -> set:
@@ -125,18 +129,37 @@ def topic(data: Path, predictions_out: Path | None, split: str) -> None:
 @click.option(
     "--split", type=SPLITS, default="all", help="heldout: only the stance head's held-out bodies"
 )
-def stance(bodies: Path, stances: Path, predictions_out: Path | None, split: str) -> None:
-    """FNC-1 score of FNC-1 format files (Body ID,articleBody and Headline,Body ID[,Stance])."""
+@click.option(
+    "--target-kind",
+    type=click.Choice(["claim", "short", "auto"]),
+    default="claim",
+    show_default=True,
+    help="what the headlines are: claims (FNC-1), short targets (names, policies, topics:"
+    " favor/against written as agree/disagree) or auto (detected per headline)",
+)
+def stance(
+    bodies: Path, stances: Path, predictions_out: Path | None, split: str, target_kind: str
+) -> None:
+    """FNC-1 score of FNC-1 format files (Body ID,articleBody and Headline,Body ID[,Stance]).
+
+    With short targets, also SemEval-2016's score: the mean F1 of favor (agree) and against
+    (disagree), pooled and per headline."""
     from pipeline.eval.articles import STANCE_CHAIN
     from pipeline.eval.fnc import LABELS, stance_report
-    from pipeline.eval.stance import predict_stances, read_bodies, read_stances, write_predictions
+    from pipeline.eval.stance import (
+        predict_stances,
+        read_bodies,
+        read_stances,
+        short_target_report,
+        write_predictions,
+    )
 
     body_text = read_bodies(bodies)
     rows = read_stances(stances)
     if split == "heldout":
         keep = _heldout("stance.minilm.v1", "heldout_body_ids")
         rows = [r for r in rows if r["Body ID"] in keep]
-    runner = _runner(STANCE_CHAIN)
+    runner = _runner(STANCE_CHAIN, target_kind=target_kind)
     started = time.perf_counter()
     labels, fallbacks = predict_stances(runner, body_text, rows)
     took = time.perf_counter() - started
@@ -147,6 +170,8 @@ def stance(bodies: Path, stances: Path, predictions_out: Path | None, split: str
         report = stance_report(gold, labels)
     else:
         report = {"n": len(rows), "labelled": 0}
+    if target_kind != "claim" and gold and all(g in LABELS for g in gold):
+        report["short_targets"] = short_target_report(rows, labels)
     report["no_stance_fallback_unrelated"] = fallbacks
     _print(report, took, len({r["Body ID"] for r in rows}))
 

@@ -40,6 +40,11 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
     if doc.get("topics"):
         tops = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in doc["topics"][:topics])
         lines.append(f"  topics: {tops}")
+    for entry in doc.get("stance") or []:
+        kind = entry.get("kind") or "claim"
+        lines.append(
+            f"  stance ({kind}) {entry['target']}: {entry['label']} ({entry['score']:.2f})"
+        )
     quotes = doc.get("quotes") or []
     inner = (hit.get("inner_hits") or {}).get("speaker_quotes")
     if inner:
@@ -65,6 +70,12 @@ def render(hit: dict[str, Any], topics: int = 3) -> str:
 @click.option("--topic", help="IPTC Media Topic code (medtop:16000000 or 16000000) or label")
 @click.option("--speaker", help="only articles quoting this speaker (their quotes are shown)")
 @click.option("--since", help="published (or received) on or after this date/time (ISO 8601)")
+@click.option(
+    "--stance",
+    help="stance towards a target: TARGET or TARGET=LABEL; a short: or claim: prefix also"
+    " requires the kind. Short targets (names, policies, topics): favor, against, neutral,"
+    " unrelated; claims: agree, disagree, discuss, unrelated. E.g. 'short:Brexit=against'",
+)
 @click.option("--semantic", help="also rank by meaning: kNN on the article embeddings")
 @click.option(
     "--include-embargoed",
@@ -79,6 +90,7 @@ def search(
     topic: str | None,
     speaker: str | None,
     since: str | None,
+    stance: str | None,
     semantic: str | None,
     include_embargoed: bool,
     stories: bool,
@@ -98,22 +110,26 @@ def search(
     from pipeline.security.secrets import redact_url
     from pipeline.settings import ElasticsearchSettings
 
-    if not (query or topic or speaker or since or semantic or stories):
+    if not (query or topic or speaker or since or stance or semantic or stories):
         raise click.UsageError(
             "give a QUERY, --semantic TEXT or at least one filter (or --stories)"
         )
     settings = ElasticsearchSettings()
     vector = _encode(semantic) if semantic else None
-    request = build_search(
-        query,
-        topic=topic,
-        speaker=speaker,
-        since=since,
-        vector=vector,
-        size=size,
-        include_embargoed=include_embargoed,
-        stories=stories,
-    )
+    try:
+        request = build_search(
+            query,
+            topic=topic,
+            speaker=speaker,
+            since=since,
+            stance=stance,
+            vector=vector,
+            size=size,
+            include_embargoed=include_embargoed,
+            stories=stories,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--stance") from exc
     es = elasticsearch_client(settings)
     try:
         response = es.search(index=settings.alias, **request)

@@ -4,6 +4,12 @@ Targets are the union, in order and without repeats, of the deployment's
 (`WIRESTREAM_ENRICH_TARGETS`), the record's own `targets` and those the enrich CLI puts
 there from `--target`. The article's sentences are embedded once for all its targets;
 target embeddings are cached, since a deployment asks the same targets of every article.
+
+Each target has a kind (`target_kinds`: a `short:`/`claim:` prefix, else
+`WIRESTREAM_ENRICH_TARGET_KIND`, else detected). Claims go to the FNC-1 head (agree /
+disagree / discuss / unrelated) exactly as before; short targets (names, policies,
+topics) to `short_stance` (favor / against / neutral / unrelated), whose head and the
+entity-sentiment model it reads load only when a short target first appears.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.embedding import ensure_embeddings, has_embedding
 from pipeline.enrich.encoder import SentenceEncoder, shared_encoder
 from pipeline.enrich.resources import Resources
+from pipeline.enrich.short_stance import NAME as SHORT_NAME
+from pipeline.enrich.short_stance import Readings, ShortStanceHead, pair_designs
 from pipeline.enrich.stance_features import (
     FEATURES,
     SENTENCE_TOKENS,
@@ -29,6 +37,7 @@ from pipeline.enrich.stance_features import (
     pair_features,
     split_sentences,
 )
+from pipeline.enrich.target_kinds import Kind, resolve_kind
 from pipeline.enrich.trees import TreeEnsemble
 
 NAME = "stance.minilm.v1"
@@ -43,6 +52,18 @@ def stance_targets(configured: Iterable[str], record: Record) -> list[str]:
         if text and text not in seen:
             seen[text] = None
     return list(seen)
+
+
+def kinded_targets(
+    configured: Iterable[str], record: Record, default_kind: str = "auto"
+) -> list[tuple[Kind, str]]:
+    """(kind, text) of `stance_targets`, prefixes read; the first of a repeated text wins."""
+    seen: dict[str, Kind] = {}
+    for target in stance_targets(configured, record):
+        kind, text = resolve_kind(target, default_kind)
+        if text and text not in seen:
+            seen[text] = kind
+    return [(kind, text) for text, kind in seen.items()]
 
 
 @dataclass
@@ -102,8 +123,10 @@ class StanceEnricher:
     name = NAME
 
     def __init__(self, resources: Resources) -> None:
+        self._resources = resources
         self._encoder = shared_encoder(resources)
         self._configured = list(resources.settings.targets)
+        self._default_kind = resources.settings.target_kind
         self._head = resources.shared(
             f"head:{NAME}", lambda: StanceHead.load(resources.settings.artefacts_dir)
         )
@@ -113,23 +136,65 @@ class StanceEnricher:
         work = []
         for record in records:
             record["stance"] = []
-            targets = stance_targets(self._configured, record)
+            targets = kinded_targets(self._configured, record, self._default_kind)
             if targets and is_english(record) and (record.get("body") or "").strip():
                 work.append((record, targets))
         if not work:
             return
         ensure_embeddings([r for r, _ in work], self._encoder)
         articles = self._articles([r for r, _ in work])
-        vectors = self._targets.get([t for _, targets in work for t in targets])
-        rows, products, owners = [], [], []
+        vectors = self._targets.get([t for _, targets in work for _, t in targets])
+        rows, products, claims, shorts = [], [], [], []
         for (record, targets), article in zip(work, articles, strict=True):
-            for target in targets:
-                rows.append(pair_features(target, vectors[target], article))
-                products.append(best_sentence_product(vectors[target], article))
-                owners.append((record, target))
-        predictions = self._head.predict(np.stack(rows), np.stack(products))
-        for (record, target), (label, score) in zip(owners, predictions, strict=True):
-            record["stance"].append({"target": target, "label": label, "score": score})
+            for kind, target in targets:
+                if kind == "claim":
+                    rows.append(pair_features(target, vectors[target], article))
+                    products.append(best_sentence_product(vectors[target], article))
+                    claims.append((record, target))
+                else:
+                    shorts.append((record, target, article))
+        results: dict[tuple[int, str], dict] = {}
+        if claims:
+            predictions = self._head.predict(np.stack(rows), np.stack(products))
+            for (record, target), (label, score) in zip(claims, predictions, strict=True):
+                results[id(record), target] = {
+                    "target": target,
+                    "kind": "claim",
+                    "label": label,
+                    "score": score,
+                }
+        if shorts:
+            head, readings = self._short_head()
+            design = pair_designs(
+                [(t, vectors[t], article) for _, t, article in shorts], readings, head.groups
+            )
+            for (record, target, _), (label, score) in zip(
+                shorts, head.predict(design), strict=True
+            ):
+                results[id(record), target] = {
+                    "target": target,
+                    "kind": "short",
+                    "label": label,
+                    "score": score,
+                }
+        for record, targets in work:
+            record["stance"] = [results[id(record), target] for _, target in targets]
+
+    def _short_head(self) -> tuple[ShortStanceHead, Readings]:
+        """The short-target head and the entity-sentiment model, built on first use."""
+        from pipeline.enrich.entity_sentiment import NAME as SENTIMENT
+        from pipeline.enrich.entity_sentiment import SentimentModel
+
+        resources, settings = self._resources, self._resources.settings
+        head = resources.shared(
+            f"head:{SHORT_NAME}", lambda: ShortStanceHead.load(settings.artefacts_dir)
+        )
+        # The key of entity_sentiment.minilm.v1: one copy of the model per worker.
+        model = resources.shared(
+            f"model:{SENTIMENT}",
+            lambda: SentimentModel(settings.artefacts_dir, resources.encoder_threads()),
+        )
+        return head, model.probabilities
 
     def _articles(self, records: Sequence[Record]) -> list[Article]:
         # All sentences of the batch in one encoder call: one sort, full batches.

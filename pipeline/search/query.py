@@ -79,6 +79,50 @@ def speaker_filter(speaker: str, inner_hits: bool = True) -> dict[str, Any]:
     return {"nested": nested}
 
 
+STANCE_LABELS = {
+    "claim": ("agree", "disagree", "discuss", "unrelated"),
+    "short": ("favor", "against", "neutral", "unrelated"),
+}
+
+
+def stance_filter(spec: str) -> dict[str, Any]:
+    """Articles whose stance towards a target matches `[short:|claim:]TARGET[=LABEL]`.
+
+    The target is matched exactly (it is stored as given, without its kind prefix); a
+    prefix also requires that kind (an entry without `kind` is a claim); the label must be
+    one of the kind's: agree/disagree/discuss/unrelated for claims, favor/against/neutral/
+    unrelated for short targets (names, policies, topics).
+    """
+    from pipeline.enrich.target_kinds import split_kind
+
+    kind, rest = split_kind(spec)
+    target, _, label = rest.rpartition("=") if "=" in rest else (rest, "", "")
+    target, label = target.strip(), label.strip().lower()
+    if not target:
+        raise ValueError("--stance needs a target: TARGET, TARGET=LABEL, short:TARGET=LABEL")
+    allowed = STANCE_LABELS[kind] if kind else tuple(dict.fromkeys(sum(STANCE_LABELS.values(), ())))
+    if label and label not in allowed:
+        raise ValueError(f"stance label {label!r}; choose one of {', '.join(allowed)}")
+    must: list[dict[str, Any]] = [{"term": {"stance.target": target}}]
+    if label:
+        must.append({"term": {"stance.label": label}})
+    if kind == "short":
+        must.append({"term": {"stance.kind": "short"}})
+    elif kind == "claim":
+        must.append(
+            {
+                "bool": {
+                    "should": [
+                        {"term": {"stance.kind": "claim"}},
+                        {"bool": {"must_not": {"exists": {"field": "stance.kind"}}}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    return {"nested": {"path": "stance", "query": {"bool": {"filter": must}}}}
+
+
 def since_filter(since: str) -> dict[str, Any]:
     """Published since, or received since when the source gave no publication time."""
     return {
@@ -126,6 +170,7 @@ def build_search(
     topic: str | None = None,
     speaker: str | None = None,
     since: str | None = None,
+    stance: str | None = None,
     vector: Sequence[float] | None = None,
     size: int = 10,
     include_embargoed: bool = False,
@@ -150,6 +195,9 @@ def build_search(
     if since:
         filters.append(since_filter(since))
         knn_filters.append(since_filter(since))
+    if stance:
+        filters.append(stance_filter(stance))
+        knn_filters.append(stance_filter(stance))
     filters.append(visibility_filter(include_embargoed))  # always: withdrawn never shows
     knn_filters.append(visibility_filter(include_embargoed))
     request: dict[str, Any] = {"size": size, "source": SOURCE_FIELDS}

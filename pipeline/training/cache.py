@@ -25,18 +25,22 @@ log = logging.getLogger(__name__)
 
 
 class CachedEncoder:
-    def __init__(self, cache_dir: Path | None = None, backend: str = "torch") -> None:
+    def __init__(
+        self, cache_dir: Path | None = None, backend: str = "torch", threads: int | None = None
+    ) -> None:
         self.cache_dir = cache_dir or StackSettings().cache_dir / "train-embeddings"
         self.backend = backend
+        self.threads = threads
         self._encoder: SentenceEncoder | None = None
 
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
             if self.backend == "torch":
-                self._encoder = load_encoder()
+                self._encoder = load_encoder(threads=self.threads)
             else:
-                self._encoder = load_encoder(backend=build_backend(self.backend, model_path()))
+                backend = build_backend(self.backend, model_path(), threads=self.threads)
+                self._encoder = load_encoder(backend=backend)
         return self._encoder
 
     def encode(self, texts: Sequence[str], max_length: int) -> np.ndarray:

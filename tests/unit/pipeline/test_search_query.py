@@ -143,3 +143,39 @@ def test_a_collapsed_hit_shows_the_story_as_its_latest_article_saw_it():
     assert "story s1: 3 article(s)" in text
     assert "2026-12-01T08:00:00Z → 2026-12-01T09:00:00Z" in text
     assert "sources: reuters, afp" in text
+
+
+def test_stance_filters_on_target_label_and_kind_inside_the_nested_entries():
+    import pytest
+
+    from pipeline.search.query import stance_filter
+
+    query = stance_filter("short:Brexit=against")
+    assert query["nested"]["path"] == "stance"
+    assert query["nested"]["query"]["bool"]["filter"] == [
+        {"term": {"stance.target": "Brexit"}},
+        {"term": {"stance.label": "against"}},
+        {"term": {"stance.kind": "short"}},
+    ]
+    # No kind, no label: any stance towards the target.
+    assert stance_filter("Hillary Clinton")["nested"]["query"]["bool"]["filter"] == [
+        {"term": {"stance.target": "Hillary Clinton"}}
+    ]
+    # A claim is also an entry written before kinds existed (no `kind`).
+    claim = stance_filter("claim:Russia will disrupt US plans=disagree")
+    kinds = claim["nested"]["query"]["bool"]["filter"][2]["bool"]["should"]
+    assert {"bool": {"must_not": {"exists": {"field": "stance.kind"}}}} in kinds
+    with pytest.raises(ValueError, match="favor, against"):
+        stance_filter("short:Brexit=disagree")
+    built = build_search(stance="Brexit=favor")
+    assert stance_filter("Brexit=favor") in built["query"]["bool"]["filter"]
+
+
+def test_a_stance_label_of_the_other_kind_is_a_usage_error_before_any_request():
+    from click.testing import CliRunner
+
+    from pipeline.cli.search import search
+
+    result = CliRunner().invoke(search, ["--stance", "short:Brexit=agree"])
+    assert result.exit_code == 2
+    assert "favor, against, neutral, unrelated" in result.output
