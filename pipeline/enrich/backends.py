@@ -26,12 +26,20 @@ BACKENDS = ("torch", "onnx-int8", "onnx-fp32")
 ONNX_BACKENDS = ("onnx-int8", "onnx-fp32")
 
 
-def build_backend(name: str, path: Path, threads: int | None = None) -> Any:
-    """The backend called `name` (see BACKENDS) for the model at `path`."""
+def build_backend(
+    name: str, path: Path, threads: int | None = None, word_embeddings: Any = None
+) -> Any:
+    """The backend called `name` (see BACKENDS) for the model at `path`; an ONNX backend
+    reads its word embeddings from `word_embeddings` when given (shared_weights)."""
     if name == "torch":
         return TorchBackend(path, threads=threads)
     if name in ONNX_BACKENDS:
-        backend = OnnxBackend(path, threads=threads, quantised=name == "onnx-int8")
+        backend = OnnxBackend(
+            path,
+            threads=threads,
+            quantised=name == "onnx-int8",
+            word_embeddings=word_embeddings,
+        )
         # Whether int8 pays depends on the CPU (docs/benchmarks.md): say which kernel runs.
         log.info(
             "encoder backend ready",

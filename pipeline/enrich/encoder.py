@@ -133,11 +133,17 @@ def load_encoder(
 
 def shared_encoder(resources: Resources) -> SentenceEncoder:
     """The worker's one encoder, built on first use and shared by every enricher."""
-    return resources.shared(
-        "encoder",
-        lambda: load_encoder(
+    from pipeline.enrich.shared_weights import shared_word_embeddings
+
+    def build() -> SentenceEncoder:
+        backend = resources.settings.backend
+        return load_encoder(
             backend=build_backend(
-                resources.settings.backend, model_path(), threads=resources.encoder_threads()
+                backend,
+                model_path(),
+                threads=resources.encoder_threads(),
+                word_embeddings=shared_word_embeddings(resources) if backend != "torch" else None,
             )
-        ),
-    )
+        )
+
+    return resources.shared("encoder", build)

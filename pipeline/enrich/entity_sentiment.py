@@ -28,6 +28,11 @@ from pipeline.enrich.artefacts import artefact_dir
 from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.resources import Resources
 from pipeline.enrich.sentiment_inputs import SentimentInputs, pad_batch
+from pipeline.enrich.shared_weights import (
+    WORD_EMBEDDINGS,
+    shared_word_embeddings,
+    take_word_embeddings,
+)
 
 NAME = "entity_sentiment.minilm.v1"
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
@@ -52,7 +57,14 @@ def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
 class SentimentModel:
     """The int8 ONNX classifier and its inputs; `score_mentions` is the whole API."""
 
-    def __init__(self, directory: Path | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        threads: int | None = None,
+        word_embeddings: np.ndarray | None = None,
+    ) -> None:
+        """`word_embeddings`: the base model's table, taken in place of the graph's copy
+        when the artefact says its embeddings stayed frozen (shared_weights)."""
         import onnxruntime as ort
 
         from pipeline.enrich.minilm import model_path
@@ -61,9 +73,14 @@ class SentimentModel:
         folder = artefact_dir(directory)
         self.meta = json.loads((folder / f"{NAME}.json").read_text(encoding="utf-8"))
         self.inputs = SentimentInputs.from_model_dir(model_path(), int(self.meta["max_length"]))
+        options = session_options(threads)
+        frozen = "embeddings" in str(self.meta.get("recipe", {}).get("frozen", ""))
+        self._shared = take_word_embeddings(
+            options, f"encoder.{WORD_EMBEDDINGS}", word_embeddings if frozen else None
+        )
         self._session = ort.InferenceSession(
             str(folder / f"{NAME}.int8.onnx"),
-            sess_options=session_options(threads),
+            sess_options=options,
             providers=["CPUExecutionProvider"],
         )
 
@@ -119,7 +136,11 @@ class EntitySentimentEnricher:
         self.max_mentions = settings.sentiment_mentions
         self.model: SentimentModel = resources.shared(
             f"model:{NAME}",
-            lambda: SentimentModel(settings.artefacts_dir, resources.encoder_threads()),
+            lambda: SentimentModel(
+                settings.artefacts_dir,
+                resources.encoder_threads(),
+                shared_word_embeddings(resources),
+            ),
         )
 
     def enrich(self, records: Sequence[Record]) -> None:

@@ -15,6 +15,10 @@ from typing import Any
 import numpy as np
 
 from pipeline.enrich import onnx_export
+from pipeline.enrich.shared_weights import WORD_EMBEDDINGS, take_word_embeddings
+
+GRAPH_WORD_EMBEDDINGS = f"inner.{WORD_EMBEDDINGS}"
+"""The table's name in the export (`onnx_export` wraps the model as `inner`)."""
 
 
 def session_options(threads: int | None = None, arena: bool = False) -> Any:
@@ -53,7 +57,10 @@ class OnnxBackend:
     quantised: bool = True
     cache_root: Path | None = None
     name: str = ""
+    # The base model's table, shared with the other graphs that carry it (shared_weights).
+    word_embeddings: np.ndarray | None = field(default=None, repr=False)
     _session: Any = field(default=None, repr=False)
+    _shared: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         import onnxruntime as ort
@@ -61,10 +68,11 @@ class OnnxBackend:
         directory = onnx_export.export(self.path, self.cache_root)
         filename = onnx_export.INT8_FILE if self.quantised else onnx_export.FP32_FILE
         self.name = "onnx-int8" if self.quantised else "onnx-fp32"
+        options = session_options(self.threads)
+        # The export is of the base model: its table is the file's, always.
+        self._shared = take_word_embeddings(options, GRAPH_WORD_EMBEDDINGS, self.word_embeddings)
         self._session = ort.InferenceSession(
-            str(directory / filename),
-            sess_options=session_options(self.threads),
-            providers=["CPUExecutionProvider"],
+            str(directory / filename), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
     def token_embeddings(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.embedding import ensure_embeddings, has_embedding
 from pipeline.enrich.encoder import SentenceEncoder, shared_encoder
 from pipeline.enrich.resources import Resources
+from pipeline.enrich.shared_weights import shared_word_embeddings
 from pipeline.enrich.short_stance import NAME as SHORT_NAME
 from pipeline.enrich.short_stance import Readings, ShortStanceHead, pair_designs
 from pipeline.enrich.stance_features import (
@@ -192,7 +193,11 @@ class StanceEnricher:
         # The key of entity_sentiment.minilm.v1: one copy of the model per worker.
         model = resources.shared(
             f"model:{SENTIMENT}",
-            lambda: SentimentModel(settings.artefacts_dir, resources.encoder_threads()),
+            lambda: SentimentModel(
+                settings.artefacts_dir,
+                resources.encoder_threads(),
+                shared_word_embeddings(resources),
+            ),
         )
         return head, model.probabilities
 

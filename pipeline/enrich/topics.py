@@ -35,6 +35,11 @@ from pipeline.enrich.embedding import LEDE_TOKENS, article_text, ensure_embeddin
 from pipeline.enrich.encoder import shared_encoder
 from pipeline.enrich.iptc import CODES, LABELS
 from pipeline.enrich.resources import Resources
+from pipeline.enrich.shared_weights import (
+    WORD_EMBEDDINGS,
+    shared_word_embeddings,
+    take_word_embeddings,
+)
 
 NAME = "topic.minilm.v3"
 
@@ -86,7 +91,14 @@ class TopicModel:
     """The int8 ONNX classifier (token ids in, 17 logits out), the embedding head blended
     with it, and their calibration."""
 
-    def __init__(self, directory: Path | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        threads: int | None = None,
+        word_embeddings: np.ndarray | None = None,
+    ) -> None:
+        """`word_embeddings`: the base model's table, taken in place of the graph's copy
+        when the artefact says its embeddings stayed frozen (shared_weights)."""
         import onnxruntime as ort
 
         from pipeline.enrich.minilm import model_path
@@ -117,9 +129,15 @@ class TopicModel:
                     blend=float(self.meta["blend"]["embedding_weight"]),
                 )
         self._tokenizer = WordPieceTokenizer.from_model_dir(model_path())
+        options = session_options(threads)
+        # build_model trains the embeddings only when no layer is frozen
+        frozen = int(self.meta.get("training", {}).get("frozen_layers", 0)) > 0
+        self._shared = take_word_embeddings(
+            options, f"encoder.{WORD_EMBEDDINGS}", word_embeddings if frozen else None
+        )
         self._session = ort.InferenceSession(
             str(folder / f"{NAME}.int8.onnx"),
-            sess_options=session_options(threads),
+            sess_options=options,
             providers=["CPUExecutionProvider"],
         )
 
@@ -161,7 +179,11 @@ class TopicEnricher:
     def __init__(self, resources: Resources) -> None:
         self.model: TopicModel = resources.shared(
             f"model:{NAME}",
-            lambda: TopicModel(resources.settings.artefacts_dir, resources.encoder_threads()),
+            lambda: TopicModel(
+                resources.settings.artefacts_dir,
+                resources.encoder_threads(),
+                shared_word_embeddings(resources),
+            ),
         )
         # the article embedding, computed once for the blend, semantic search and stance
         self._encoder = shared_encoder(resources) if self.model.embedding_head else None
