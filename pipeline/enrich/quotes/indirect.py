@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,26 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.artefacts import SHIPPED
-from pipeline.enrich.quotes.attribution import Attribution, attribute, mention_span
-from pipeline.enrich.quotes.candidates import Candidate, candidates
+from pipeline.enrich.quotes.attribution import Attribution, attribute, mention_span, token_arrays
+from pipeline.enrich.quotes.candidates import (
+    Candidate,
+    candidates,
+    cue_lemma,
+    has_subject,
+    sentence_ends,
+    verb_mask,
+)
 from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.resolution import Speaker, resolve
+from pipeline.enrich.quotes.scorer import (
+    Context,
+    Rates,
+    Scorer,
+    base_features,
+    cue_features,
+    load_scorer,
+    span_features,
+)
 from pipeline.enrich.quotes.speakers import PersonIndex
 
 CUE_TABLE = "quotes.cues.v1"
@@ -70,15 +87,24 @@ def cue_table(path: Path | None = None) -> tuple[dict[str, float], float]:
     return dict(meta["scores"]), float(meta["threshold"])
 
 
-_LEMMAS: dict[int, frozenset[str]] = {}
+_SHAPES: dict[tuple[int, float], tuple[dict[str, frozenset[str]], frozenset[str]]] = {}
 
 
-def _cue_lemmas(scores: dict[str, float], threshold: float) -> frozenset[str]:
-    """The lemmas with a key at or above the threshold: only their words are visited."""
-    key = hash((id(scores), threshold))
-    if key not in _LEMMAS:
-        _LEMMAS[key] = frozenset(k.split("|", 1)[0] for k, v in scores.items() if v >= threshold)
-    return _LEMMAS[key]
+def cue_shapes(
+    scores: dict[str, float], floor: float
+) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Lemma -> the shapes with a key at or above `floor`: only these lemmas' words are
+    visited, and only these shapes' subtrees walked."""
+    key = (id(scores), floor)
+    if key not in _SHAPES:
+        found: dict[str, set[str]] = {}
+        for k, v in scores.items():
+            if v >= floor:
+                lemma, shape = k.split("|")[:2]
+                found.setdefault(lemma, set()).add(shape)
+        shapes = {lemma: frozenset(s) for lemma, s in found.items()}
+        _SHAPES[key] = shapes, frozenset(shapes)
+    return _SHAPES[key]
 
 
 def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
@@ -128,35 +154,99 @@ def _covering(spans: list[tuple[int, int]], starts: list[int], start: int, end: 
     return found[::-1]
 
 
+def scored_candidates(
+    doc: Doc,
+    spans: list[tuple[int, int]],
+    scores: dict[str, float],
+    floor: float,
+) -> Iterator[tuple[Candidate, int, int, list[float]]]:
+    """Every candidate whose table rate reaches `floor`, with its trimmed content tokens
+    [first, last) and its feature vector (`scorer.base_features` + `span_features`).
+    Serving and training both
+    read candidates through here, so the scorer learns on what it will be shown."""
+    starts = [s for s, _ in spans]
+    ends = sentence_ends(doc)
+    verbs = verb_mask(doc)
+    arrays = token_arrays(doc)
+    lowers, offsets = arrays[:, 2], arrays[:, 3]
+    that_key = doc.vocab.strings["that"]
+    group: list[tuple[Candidate, Rates]] = []
+
+    def flush() -> Iterator[tuple[Candidate, int, int, list[float]]]:
+        best = max(r.specific for _, r in group)
+        cue = group[0][0].cue
+        cue_i = cue.i
+        cue_part = cue_features(cue)
+        for cand, rates in group:
+            x = base_features(cand.shape, rates, cue_part)
+            first, last = cand.span()
+            if last - first < 2:
+                continue
+            a = int(offsets[first])
+            b = int(offsets[last - 1]) + len(doc[last - 1])
+            quoted = bool(_covering(spans, starts, a, b))
+            that = int(lowers[first]) == that_key
+            has_verb = bool(verbs[first:last].any())
+            ctx = Context(len(group), best, ends[last - 1], quoted, that, has_verb)
+            yield cand, first, last, span_features(x, cue_i, first, last, rates.specific, ctx)
+        group.clear()
+
+    cue_i, prefix, suffix = -1, "", ""
+    for cand in candidates(doc, *cue_shapes(scores, floor)):
+        if cand.cue.i != cue_i:
+            # The lemma and the subject are the cue's: read once for all its candidates.
+            if group:
+                yield from flush()
+            cue_i = cand.cue.i
+            prefix = cue_lemma(cand.cue) + "|"
+            suffix = "|s" if has_subject(cand.cue) else "|-"
+        key = prefix + cand.shape
+        general = scores.get(key)
+        if general is None:
+            continue  # the table stores a `lemma|shape|s` key only with its `lemma|shape`
+        specific = scores.get(key + suffix, general)
+        if specific >= floor:
+            group.append((cand, Rates(specific, general)))
+    if group:
+        yield from flush()
+
+
 def find_reported(
     text: str,
     doc: Doc,
     direct: list[dict[str, Any]],
     people: PersonIndex,
     table: tuple[dict[str, float], float] | None = None,
+    scorer: Scorer | None = None,
 ) -> tuple[list[dict[str, Any]], set[int]]:
     """The reported-speech records of one article, and the indices of the `direct`
     records folded into a mixed record (their caller drops them)."""
-    scores, threshold = table or cue_table()
+    scores, _ = table or cue_table()
+    scorer = scorer or load_scorer()
     order = sorted(range(len(direct)), key=lambda i: direct[i]["start"])
     spans = [(direct[i]["start"], direct[i]["end"]) for i in order]
     starts = [s for s, _ in spans]
     headlines: dict[int, bool] = {}
     best: dict[int, tuple[float, Candidate, int, int]] = {}
-    for cand in candidates(doc, _cue_lemmas(scores, threshold)):
-        general = cand.key
-        if general not in scores:
-            continue  # the table stores a `lemma|shape|s` key only with its `lemma|shape`
-        score = scores.get(cand.specific_key, scores[general])
-        if score < threshold:
-            continue
-        first, last = cand.span()
-        if last - first < 2:
+    for cand, first, last, x in scored_candidates(doc, spans, scores, scorer.floor):
+        score = scorer.probability(x)
+        if score < scorer.threshold:
             continue
         known = best.get(cand.cue.i)
         if known is None or score > known[0]:
             best[cand.cue.i] = (score, cand, first, last)
-    ranked = sorted(best.values(), key=lambda sc: (-sc[0], -(sc[3] - sc[2]), sc[2]))
+    relative = sorted(i for i, (_, cand, _, _) in best.items() if cand.cue.dep_ == "relcl")
+
+    def holds_relative_report(first: int, last: int) -> bool:
+        i = bisect.bisect_left(relative, first)
+        return i < len(relative) and relative[i] < last
+
+    # `He confirmed a statement by Gedney, who said X`: the report in the relative clause
+    # is kept, with Gedney as its speaker; the outer candidate would swallow it.
+    ranked = sorted(
+        best.values(),
+        key=lambda sc: (holds_relative_report(sc[2], sc[3]), -sc[0], -(sc[3] - sc[2]), sc[2]),
+    )
     taken: list[tuple[int, int]] = []
     folded: set[int] = set()
     found: list[dict[str, Any]] = []

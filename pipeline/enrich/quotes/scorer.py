@@ -1,0 +1,179 @@
+"""The reported-speech candidate scorer: a logistic regression over cheap features.
+
+The cue table (`quotes.cues.v1`, per `lemma|shape`) alone cannot tell `said` heading
+the report of a minister from `said` in `the money, he said, was spent`, nor a long
+clause from a two-word object: at its threshold it keeps four in ten annotated
+reports. The scorer (`quotes.scorer.v1`, trained on PolNeAR train candidates by
+`pipeline/training/quote_scorer.py`) reads the table's rates at each back-off level
+plus what the candidate already knows about itself: its shape, the cue's part of
+speech and subject, the content's length, position, `that` and quotation marks, and
+how many candidates compete for the same cue.
+
+Every feature is read from the parse's arrays or from a token the candidate generator
+already touched: building spaCy Token objects is most of the quote step's CPU, so a
+feature that walks a subtree would cost more than the whole scorer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Token
+
+from pipeline.enrich.artefacts import SHIPPED
+from pipeline.enrich.quotes.candidates import cue_lemma, subject_kind
+from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
+
+SCORER = "quotes.scorer.v1"
+
+_SHAPE_GROUPS = (
+    "ccomp", "xcomp", "dobj", "prep", "rest", "parataxis", "noun-ccomp", "noun-prep", "according"
+)  # fmt: skip
+_TAGS = ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB", "NN", "NNS")
+_SUBJECT_KINDS = ("person", "org", "pronoun", "noun", "none")
+
+FEATURES: tuple[str, ...] = (
+    "logit_specific",
+    "logit_general",
+    *(f"shape={s}" for s in _SHAPE_GROUPS),
+    *(f"tag={t}" for t in _TAGS),
+    *(f"subject={k}" for k in _SUBJECT_KINDS),
+    "speech_lemma",
+    "log_length",
+    "short",
+    "after_cue",
+    "gap",
+    "starts_that",
+    "quoted",
+    "to_sentence_end",
+    "cue_candidates",
+    "best_of_cue",
+    "cue_is_root",
+    "negated",
+    "has_verb",
+)
+"""The feature vector, in the order the shipped weights follow."""
+
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+_LOG_LENGTH, _SHORT, _AFTER, _GAP, _THAT, _QUOTED, _TO_END, _CUE_CANDIDATES, _BEST, _HAS_VERB = (
+    _INDEX[name]
+    for name in (
+        "log_length", "short", "after_cue", "gap", "starts_that", "quoted",
+        "to_sentence_end", "cue_candidates", "best_of_cue", "has_verb",
+    )
+)  # fmt: skip
+
+
+def shape_group(shape: str) -> str:
+    """`prep:of` -> `prep`, `noun-prep:for` -> `noun-prep`: one weight per family."""
+    return shape.split(":", 1)[0]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.01), 0.99)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The table's smoothed rates for one candidate at each back-off level."""
+
+    specific: float
+    general: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a candidate's features need from outside it, computed once per cue."""
+
+    cue_candidates: int
+    best_rate: float
+    sentence_end: int
+    quoted: bool
+    starts_that: bool
+    has_verb: bool
+    """The content holds a verb: a clause (`that taxes rose`), not a noun phrase."""
+
+
+def cue_features(cue: Token) -> list[tuple[int, float]]:
+    """The features every candidate of one cue shares, computed once per cue."""
+    found = [(_INDEX[f"subject={subject_kind(cue)}"], 1.0)]
+    if (tag := _INDEX.get(f"tag={cue.tag_}")) is not None:
+        found.append((tag, 1.0))
+    if cue_lemma(cue) in INDIRECT_CUE_LEMMAS:
+        found.append((_INDEX["speech_lemma"], 1.0))
+    if cue.dep_ == "ROOT":
+        found.append((_INDEX["cue_is_root"], 1.0))
+    if any(c.dep_ == "neg" for c in cue.lefts):
+        found.append((_INDEX["negated"], 1.0))
+    return found
+
+
+def base_features(shape: str, rates: Rates, cue_part: list[tuple[int, float]]) -> list[float]:
+    """The features known before the content is trimmed: the table's rates, the shape
+    and the cue's own (`cue_features`); `span_features` fills in the rest."""
+    x = [0.0] * len(FEATURES)
+    for i, v in cue_part:
+        x[i] = v
+    x[0] = _logit(rates.specific)
+    x[1] = _logit(rates.general)
+    x[_INDEX[f"shape={shape_group(shape)}"]] = 1.0
+    return x
+
+
+_MAX_LENGTH, _MAX_GAP, _MAX_COMPETITORS = math.log(200), math.log1p(30), math.log(8)
+SPAN_RANGES = {
+    _LOG_LENGTH: (math.log(2), _MAX_LENGTH),
+    _GAP: (0.0, _MAX_GAP),
+    _CUE_CANDIDATES: (0.0, _MAX_COMPETITORS),
+    **{i: (0.0, 1.0) for i in (_SHORT, _AFTER, _THAT, _QUOTED, _TO_END, _BEST, _HAS_VERB)},
+}
+"""The range of each feature `span_features` sets (clipped to it), so that the most a
+candidate's content can add to its score is known before the content is read."""
+
+
+def span_features(
+    x: list[float], cue_i: int, first: int, last: int, specific: float, ctx: Context
+) -> list[float]:
+    """Fill in the features of the trimmed content tokens [first, last) of a candidate of
+    cue token `cue_i` whose table rate is `specific`."""
+    length = last - first
+    x[_LOG_LENGTH] = min(math.log(length), _MAX_LENGTH)
+    x[_SHORT] = float(length <= 3)
+    after = first > cue_i
+    x[_AFTER] = float(after)
+    x[_GAP] = min(math.log1p(first - cue_i - 1 if after else max(0, cue_i - last)), _MAX_GAP)
+    x[_THAT] = float(ctx.starts_that)
+    x[_QUOTED] = float(ctx.quoted)
+    x[_TO_END] = float(ctx.sentence_end - last <= 1)
+    x[_CUE_CANDIDATES] = min(math.log(ctx.cue_candidates), _MAX_COMPETITORS)
+    x[_BEST] = float(specific >= ctx.best_rate)
+    x[_HAS_VERB] = float(ctx.has_verb)
+    return x
+
+
+@dataclass(frozen=True)
+class Scorer:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    """Probability at or above which a candidate is a report (chosen on dev)."""
+    floor: float
+    """Candidates whose table rate is below this are never scored (cheap and hopeless)."""
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(map(operator.mul, self.weights, x))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=4)
+def load_scorer(path: Path | None = None) -> Scorer:
+    meta = json.loads((path or SHIPPED / f"{SCORER}.json").read_text(encoding="utf-8"))
+    if tuple(meta["features"]) != FEATURES:
+        raise ValueError(f"{SCORER}: features differ from this code's; retrain it")
+    return Scorer(tuple(meta["weights"]), meta["bias"], meta["threshold"], meta["floor"])
