@@ -131,7 +131,9 @@ def _can_speak(tok: Token) -> bool:
     not the capitals of a dateline (`LONDON (Reuters) - Donald Trump said`)."""
     if tok.ent_type_ in _NOT_SPEAKERS and not tok.lower_.endswith("-old"):
         return False
-    return not (tok.i == tok.sent.start and tok.text.isupper() and len(tok.text) > 2)
+    # `Token.sent` walks the parse: asked last, only of all-capitals words.
+    text = tok.text
+    return not (text.isupper() and len(text) > 2 and tok.i == tok.sent.start)
 
 
 def _inverted_subject(verb: Token) -> Token | None:

@@ -11,20 +11,30 @@ PolNeAR train (`pipeline/training/quote_cues.py`).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 
-from pipeline.enrich.quotes.attribution import _any_of, lemma_indices, token_arrays, token_indices
+from pipeline.enrich.quotes.attribution import lemma_indices, token_arrays, token_indices
 
 _EDGE_PUNCT = frozenset(",;:—–-")
 _PREP_CONTENT = frozenset({"of", "for", "about", "to", "on", "over", "against", "as", "with"})
 
 
 _CUT_AFTER_COMMA = frozenset({"although", "though", "whereas"})
+
+
+Kids = tuple[tuple[Token, str], ...]
+"""A cue's children with their dependency labels, read once per cue: every Token the
+parse hands out is a new Python object, and the cue's children were read five times."""
+
+
+def kids_of(tok: Token) -> Kids:
+    return tuple((child, child.dep_) for child in tok.children)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Candidate:
     raw_start: int
     raw_end: int
     """Token indices [start, end) of the content before trimming (`span`)."""
+    kids: Kids = field(default=(), compare=False, repr=False)
+    """The cue's children (`kids_of`), when the generator read them."""
 
     def span(self) -> tuple[int, int]:
         """Token indices [start, end) of the content, edge punctuation trimmed. Computed on
@@ -54,11 +66,12 @@ class Candidate:
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "agent", "poss", "csubj"})
 
 
-def has_subject(tok: Token) -> bool:
+def has_subject(tok: Token, kids: Kids = ()) -> bool:
     """The cue names who speaks: a subject, an agent, a possessor; or it climbs to one
-    (`..., saying`, `wants to say`)."""
-    for _ in range(2):
-        if any(c.dep_ in _SUBJECTS for c in tok.children):
+    (`..., saying`, `wants to say`). `kids`: the cue's `kids_of`, if already read."""
+    for depth in range(2):
+        deps = (d for _, d in kids) if depth == 0 and kids else (c.dep_ for c in tok.children)
+        if any(d in _SUBJECTS for d in deps):
             return True
         if tok.dep_ not in ("xcomp", "advcl", "conj", "acl") or tok.head.i == tok.i:
             return False
@@ -70,13 +83,13 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "i", "we", "they", "who"})
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP"})
 
 
-def subject_kind(tok: Token) -> str:
+def subject_kind(tok: Token, kids: Kids = ()) -> str:
     """What the cue's own subject (or a noun cue's possessor) is: `person` (a name or
     he/she/they), `org` (an organisation or country name), `pronoun` (it, this), `noun`
     (`the plan`, `the report`) or `none`. A person or organisation reports far more
     often than `the plan` does."""
-    for child in tok.children:
-        if child.dep_ in _SUBJECTS:
+    for child, dep in kids or kids_of(tok):
+        if dep in _SUBJECTS:
             pos = child.pos_
             if pos == "PRON":
                 return "person" if child.lower_ in _PERSON_PRONOUNS else "pronoun"
@@ -88,37 +101,62 @@ def subject_kind(tok: Token) -> str:
     return "none"
 
 
-_SENT_ENDS = "wirestream_sentence_ends"
+_FACTS = "wirestream_candidate_facts"
 
 
-def sentence_ends(doc: Doc) -> list[int]:
-    """For every token, the end (exclusive) of its sentence; read once per parse from the
-    sentence-start array (`Token.sent` walks the parse on every call)."""
-    found = doc.user_data.get(_SENT_ENDS)
-    if found is None:
-        starts = doc.to_array([SENT_START]).reshape(-1).tolist() if len(doc) else []
-        found = [0] * len(starts)
-        end = len(starts)
-        for i in range(len(starts) - 1, -1, -1):
-            found[i] = end
-            if starts[i] == 1:
-                end = i
-        doc.user_data[_SENT_ENDS] = found
-    return found
+@dataclass(frozen=True)
+class ParseFacts:
+    """Per-token facts the candidates and their features read, computed once per parse
+    from its arrays (kept in the Doc's user data) as plain lists: a Token object per
+    lookup (`Token.sent` walks the parse on every call) cost more than the scorer."""
+
+    sentence_end: list[int]
+    """For every token, the end (exclusive) of its sentence."""
+    verbs_before: list[int]
+    """Verbs and auxiliaries among tokens [0, i), for i in 0..n: `content holds a verb`
+    is one subtraction."""
+    offsets: list[int]
+    """Character offset of every token, and of the end of the parse at index n."""
+    that: frozenset[int]
+    """Indices of the tokens `that`."""
+    cuts: list[int]
+    """Indices of `;` and of `,` before although/though/whereas (sorted)."""
+    semicolons: frozenset[int]
 
 
-_VERBS = "wirestream_verb_mask"
-
-
-def verb_mask(doc: Doc) -> numpy.ndarray:
-    """Whether each token is a verb or auxiliary, from the parse's POS array (once per
-    parse): `content holds a verb` is then a slice, not a walk over Tokens."""
-    found = doc.user_data.get(_VERBS)
-    if found is None:
-        pos = token_arrays(doc)[:, 0] if len(doc) else numpy.zeros(0, dtype=numpy.uint64)
-        strings = doc.vocab.strings
-        found = (pos == strings["VERB"]) | (pos == strings["AUX"])
-        doc.user_data[_VERBS] = found
+def parse_facts(doc: Doc) -> ParseFacts:
+    found = doc.user_data.get(_FACTS)
+    if found is not None:
+        return found
+    n = len(doc)
+    strings = doc.vocab.strings
+    array = token_arrays(doc) if n else numpy.zeros((0, 4), dtype=numpy.uint64)
+    starts = doc.to_array([SENT_START]).reshape(-1).tolist() if n else []
+    sentence_end = [0] * n
+    end = n
+    for i in range(n - 1, -1, -1):
+        sentence_end[i] = end
+        if starts[i] == 1:
+            end = i
+    pos, lower = array[:, 0], array[:, 2]
+    verbs = (pos == strings["VERB"]) | (pos == strings["AUX"])
+    verbs_before = [0, *numpy.cumsum(verbs).tolist()]
+    offsets = array[:, 3].tolist()
+    offsets.append(doc[-1].idx + len(doc[-1].text_with_ws) if n else 0)
+    semicolons = lower == strings[";"]
+    commas = numpy.zeros(n, dtype=bool)
+    if n > 1:
+        follows = numpy.isin(lower[1:], [strings[w] for w in _CUT_AFTER_COMMA])
+        commas[:-1] = (lower[:-1] == strings[","]) & follows
+    found = ParseFacts(
+        sentence_end,
+        verbs_before,
+        offsets,
+        frozenset(numpy.flatnonzero(lower == strings["that"]).tolist()),
+        numpy.flatnonzero(semicolons | commas).tolist(),
+        frozenset(numpy.flatnonzero(semicolons).tolist()),
+    )
+    doc.user_data[_FACTS] = found
     return found
 
 
@@ -144,20 +182,17 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _first_cut(doc: Doc, lo: int, end: int) -> int | None:
-    """The first `;`, or `,` before although/though/whereas, in tokens [lo, end); read
-    from the parse's lowercase array, not one Token object per content word."""
-    if end - lo <= 0:
-        return None
-    lower = token_arrays(doc)[:, 2]
-    strings = doc.vocab.strings
-    window = lower[lo:end]
-    hits = window == strings[";"]
-    after = lower[lo + 1 : end]  # the word after each comma, inside the span
-    if len(after):
-        follows = _any_of(after, [strings[w] for w in _CUT_AFTER_COMMA])
-        hits[:-1] |= (window[:-1] == strings[","]) & follows
-    found = numpy.flatnonzero(hits)
-    return lo + int(found[0]) if len(found) else None
+    """The first `;`, or `,` before although/though/whereas, in tokens [lo, end) (the
+    word after a comma must be inside the span too)."""
+    facts = parse_facts(doc)
+    cuts = facts.cuts
+    for k in range(bisect.bisect_left(cuts, lo), len(cuts)):
+        i = cuts[k]
+        if i >= end:
+            return None
+        if i in facts.semicolons or i + 1 < end:
+            return i
+    return None
 
 
 def _subtree(tok: Token) -> tuple[int, int]:
@@ -168,81 +203,81 @@ _STOP_DEPS = frozenset({"cc", "conj", "advcl", "parataxis"})
 _OBJECT_DEPS = frozenset({"dobj", "attr", "xcomp", "ccomp", "prep", "dative", "oprd", "acomp"})
 
 
-def _tail_end(tok: Token, after: int) -> int:
+def _tail_end(tok: Token, kids: Kids, after: int) -> int:
     """Where the cue's own right-hand material ends, from token `after` on: up to a
     coordinated clause or another clause of the cue (`..., saying ...`)."""
     end = after
-    for child in tok.rights:
-        if child.i < after:
+    for child, dep in kids:
+        if child.i < after or child.i < tok.i:
             continue
-        if child.dep_ in _STOP_DEPS or (child.dep_ == "punct" and child.text in (";", "—", "--")):
+        if dep in _STOP_DEPS or (dep == "punct" and child.text in (";", "—", "--")):
             break
         end = max(end, child.right_edge.i + 1)
     return end
 
 
-def _verb_candidates(tok: Token, shapes: frozenset[str] | None) -> Iterator[Candidate]:
+def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> Iterator[Candidate]:
     """The verb's candidates of the `shapes` its lemma has table keys for: a shape the
     table has no rate for would be dropped anyway, so its subtree is never walked."""
-    for child in tok.children:
-        dep = child.dep_
+    i = tok.i
+    for child, dep in kids:
         if dep == "ccomp":
             if shapes is not None and "ccomp" not in shapes:
                 continue
             start, end = _subtree(child)
-            if child.i > tok.i:
+            if child.i > i:
                 # `said that X, with Y`: what else hangs from the cue is still the report.
-                end = _tail_end(tok, end)
-            yield Candidate(tok, "ccomp", start, end)
-        elif dep == "xcomp" and child.i > tok.i:
+                end = _tail_end(tok, kids, end)
+            yield Candidate(tok, "ccomp", start, end, kids)
+        elif dep == "xcomp" and child.i > i:
             if shapes is None or "xcomp" in shapes:
-                yield Candidate(tok, "xcomp", *_subtree(child))
-        elif dep in ("dobj", "attr") and child.i > tok.i:
+                yield Candidate(tok, "xcomp", *_subtree(child), kids)
+        elif dep in ("dobj", "attr") and child.i > i:
             if shapes is None or "dobj" in shapes:
-                yield Candidate(tok, "dobj", *_subtree(child))
-        elif dep == "prep" and child.i > tok.i and child.lower_ in _PREP_CONTENT:
+                yield Candidate(tok, "dobj", *_subtree(child), kids)
+        elif dep == "prep" and child.i > i and child.lower_ in _PREP_CONTENT:
             shape = f"prep:{child.lower_}"
             if shapes is not None and shape not in shapes:
                 continue
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, shape, start, end)
+                    yield Candidate(tok, shape, start, end, kids)
                     break
     if shapes is None or "rest" in shapes:
-        rights = [c for c in tok.rights if c.dep_ in _OBJECT_DEPS]
+        rights = [(c, d) for c, d in kids if c.i > i and d in _OBJECT_DEPS]
         if len(rights) >= 2:
             # `blasted the media for being dishonest`, `called on Obama to retaliate`.
-            first = rights[0]
-            start = first.i + 1 if first.dep_ == "prep" else first.left_edge.i
-            yield Candidate(tok, "rest", start, _tail_end(tok, start))
+            first, dep = rights[0]
+            start = first.i + 1 if dep == "prep" else first.left_edge.i
+            yield Candidate(tok, "rest", start, _tail_end(tok, kids, start), kids)
     if (shapes is None or "parataxis" in shapes) and tok.dep_ in ("parataxis", "ccomp"):
         head = tok.head
-        has_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        has_subject = any(d in ("nsubj", "nsubjpass") for _, d in kids)
         if has_subject and head.pos_ in ("VERB", "AUX"):
             # `Those who vote, he said, must register` / `Many were older, she said, and
             # ...`: the report is the sentence around the cue.
             sent = tok.sent
-            yield Candidate(tok, "parataxis", sent.start, sent.end)
+            yield Candidate(tok, "parataxis", sent.start, sent.end, kids)
 
 
-def _noun_candidates(tok: Token, shapes: frozenset[str] | None) -> Iterator[Candidate]:
+def _noun_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> Iterator[Candidate]:
     doc = tok.doc
-    for child in tok.children:
-        if child.dep_ in ("acl", "ccomp") and child.i > tok.i:
+    for child, dep in kids:
+        if dep in ("acl", "ccomp") and child.i > tok.i:
             if shapes is not None and "noun-ccomp" not in shapes:
                 continue
             first = doc[child.left_edge.i]
-            if child.dep_ == "ccomp" or first.lower_ == "that":
-                yield Candidate(tok, "noun-ccomp", *_subtree(child))
-        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "about", "on"):
+            if dep == "ccomp" or first.lower_ == "that":
+                yield Candidate(tok, "noun-ccomp", *_subtree(child), kids)
+        elif dep == "prep" and child.lower_ in ("of", "for", "about", "on"):
             shape = f"noun-prep:{child.lower_}"
             if shapes is not None and shape not in shapes:
                 continue
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, shape, start, end)
+                    yield Candidate(tok, shape, start, end, kids)
                     break
 
 
@@ -283,6 +318,6 @@ def candidates(
             if shapes is not None and allowed is None:
                 continue
             if pos == "VERB":
-                yield from _verb_candidates(tok, allowed)
+                yield from _verb_candidates(tok, kids_of(tok), allowed)
             else:
-                yield from _noun_candidates(tok, allowed)
+                yield from _noun_candidates(tok, kids_of(tok), allowed)

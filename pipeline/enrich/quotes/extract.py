@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
+from spacy.attrs import DEP, ENT_TYPE
 from spacy.tokens import Doc
 
 from pipeline.enrich.nlp import parseable
@@ -21,6 +23,7 @@ from pipeline.enrich.quotes.attribution import (
     lemma_indices,
     mention_span,
     speaker_head,
+    token_arrays,
     token_indices,
 )
 from pipeline.enrich.quotes.cues import find_attribution, find_previous_sentence
@@ -58,13 +61,20 @@ def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
     for head in cue_heads:
         if head.pos_ == "PROPN" and head.ent_type_ not in _NON_PERSON_ENTS:
             people.add_name(propn_run(head))
-    proper = [doc[i] for i in token_indices(doc, ("PROPN",))]
-    for tok in proper:
-        # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is a person too.
-        if tok.dep_ == "nsubj" and tok.ent_type_ in ("PERSON", ""):
-            people.add_name(propn_run(tok))
-    for tok in proper:
-        if tok.lower_ in people.full_names:
+    # Proper nouns are picked from the parse's arrays; a Token object is made only for
+    # those the loops act on (most proper nouns are neither subjects nor known names).
+    proper = numpy.array(token_indices(doc, ("PROPN",)), dtype=numpy.int64)
+    if len(proper):
+        strings = doc.vocab.strings
+        deps = doc.to_array([DEP, ENT_TYPE]).reshape(len(doc), 2)[proper]
+        subject = (deps[:, 0] == strings["nsubj"]) & numpy.isin(deps[:, 1], [0, strings["PERSON"]])
+        for i in proper[subject].tolist():
+            # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is a
+            # person too.
+            people.add_name(propn_run(doc[i]))
+        known = [strings[name] for name in people.full_names]
+        for i in proper[numpy.isin(token_arrays(doc)[proper, 2], known)].tolist():
+            tok = doc[i]
             people.add_mention(tok.idx, [tok.text])
     people.finish()
     return people

@@ -31,20 +31,17 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.artefacts import SHIPPED
-from pipeline.enrich.quotes.attribution import Attribution, attribute, mention_span, token_arrays
+from pipeline.enrich.quotes.attribution import Attribution, attribute, mention_span
 from pipeline.enrich.quotes.candidates import (
     Candidate,
     candidates,
     cue_lemma,
     has_subject,
-    sentence_ends,
-    verb_mask,
+    parse_facts,
 )
 from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.resolution import Speaker, resolve
 from pipeline.enrich.quotes.scorer import (
-    Context,
-    Rates,
     Scorer,
     base_features,
     cue_features,
@@ -165,30 +162,30 @@ def scored_candidates(
     Serving and training both
     read candidates through here, so the scorer learns on what it will be shown."""
     starts = [s for s, _ in spans]
-    ends = sentence_ends(doc)
-    verbs = verb_mask(doc)
-    arrays = token_arrays(doc)
-    lowers, offsets = arrays[:, 2], arrays[:, 3]
-    that_key = doc.vocab.strings["that"]
-    group: list[tuple[Candidate, Rates]] = []
+    facts = parse_facts(doc)
+    ends, verbs, offsets = facts.sentence_end, facts.verbs_before, facts.offsets
+    group: list[tuple[Candidate, float, float]] = []
 
     def flush() -> Iterator[tuple[Candidate, int, int, list[float]]]:
-        best = max(r.specific for _, r in group)
+        best = max(specific for _, specific, _ in group)
         cue = group[0][0].cue
         cue_i = cue.i
-        cue_part = cue_features(cue)
-        for cand, rates in group:
-            x = base_features(cand.shape, rates, cue_part)
+        cue_part = cue_features(cue, group[0][0].kids)
+        for cand, specific, general in group:
             first, last = cand.span()
             if last - first < 2:
                 continue
-            a = int(offsets[first])
-            b = int(offsets[last - 1]) + len(doc[last - 1])
-            quoted = bool(_covering(spans, starts, a, b))
-            that = int(lowers[first]) == that_key
-            has_verb = bool(verbs[first:last].any())
-            ctx = Context(len(group), best, ends[last - 1], quoted, that, has_verb)
-            yield cand, first, last, span_features(x, cue_i, first, last, rates.specific, ctx)
+            x = base_features(cand.shape, specific, general, cue_part)
+            quoted = bool(_covering(spans, starts, offsets[first], offsets[last]))
+            content = (
+                ends[last - 1],
+                quoted,
+                first in facts.that,
+                verbs[last] > verbs[first],
+                len(group),
+                specific >= best,
+            )
+            yield cand, first, last, span_features(x, cue_i, first, last, content)
         group.clear()
 
     cue_i, prefix, suffix = -1, "", ""
@@ -199,14 +196,14 @@ def scored_candidates(
                 yield from flush()
             cue_i = cand.cue.i
             prefix = cue_lemma(cand.cue) + "|"
-            suffix = "|s" if has_subject(cand.cue) else "|-"
+            suffix = "|s" if has_subject(cand.cue, cand.kids) else "|-"
         key = prefix + cand.shape
         general = scores.get(key)
         if general is None:
             continue  # the table stores a `lemma|shape|s` key only with its `lemma|shape`
         specific = scores.get(key + suffix, general)
         if specific >= floor:
-            group.append((cand, Rates(specific, general)))
+            group.append((cand, specific, general))
     if group:
         yield from flush()
 

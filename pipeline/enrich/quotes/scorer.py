@@ -26,7 +26,7 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from pipeline.enrich.artefacts import SHIPPED
-from pipeline.enrich.quotes.candidates import cue_lemma, subject_kind
+from pipeline.enrich.quotes.candidates import Kids, cue_lemma, kids_of, subject_kind
 from pipeline.enrich.quotes.lexicon import INDIRECT_CUE_LEMMAS
 
 SCORER = "quotes.scorer.v1"
@@ -79,81 +79,65 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-@dataclass(frozen=True)
-class Rates:
-    """The table's smoothed rates for one candidate at each back-off level."""
-
-    specific: float
-    general: float
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a candidate's features need from outside it, computed once per cue."""
-
-    cue_candidates: int
-    best_rate: float
-    sentence_end: int
-    quoted: bool
-    starts_that: bool
-    has_verb: bool
-    """The content holds a verb: a clause (`that taxes rose`), not a noun phrase."""
-
-
-def cue_features(cue: Token) -> list[tuple[int, float]]:
-    """The features every candidate of one cue shares, computed once per cue."""
-    found = [(_INDEX[f"subject={subject_kind(cue)}"], 1.0)]
+def cue_features(cue: Token, kids: Kids = ()) -> list[tuple[int, float]]:
+    """The features every candidate of one cue shares, computed once per cue; `kids`:
+    the cue's `kids_of`, if already read."""
+    kids = kids or kids_of(cue)
+    found = [(_INDEX[f"subject={subject_kind(cue, kids)}"], 1.0)]
     if (tag := _INDEX.get(f"tag={cue.tag_}")) is not None:
         found.append((tag, 1.0))
     if cue_lemma(cue) in INDIRECT_CUE_LEMMAS:
         found.append((_INDEX["speech_lemma"], 1.0))
     if cue.dep_ == "ROOT":
         found.append((_INDEX["cue_is_root"], 1.0))
-    if any(c.dep_ == "neg" for c in cue.lefts):
+    if any(d == "neg" and c.i < cue.i for c, d in kids):
         found.append((_INDEX["negated"], 1.0))
     return found
 
 
-def base_features(shape: str, rates: Rates, cue_part: list[tuple[int, float]]) -> list[float]:
-    """The features known before the content is trimmed: the table's rates, the shape
-    and the cue's own (`cue_features`); `span_features` fills in the rest."""
+def base_features(
+    shape: str, specific: float, general: float, cue_part: list[tuple[int, float]]
+) -> list[float]:
+    """The features known before the content is trimmed: the table's rates (`specific`:
+    `lemma|shape|s` or `|-`, backing off to `general`: `lemma|shape`), the shape and
+    the cue's own (`cue_features`); `span_features` fills in the rest."""
     x = [0.0] * len(FEATURES)
     for i, v in cue_part:
         x[i] = v
-    x[0] = _logit(rates.specific)
-    x[1] = _logit(rates.general)
+    x[0] = _logit(specific)
+    x[1] = _logit(general)
     x[_INDEX[f"shape={shape_group(shape)}"]] = 1.0
     return x
 
 
 _MAX_LENGTH, _MAX_GAP, _MAX_COMPETITORS = math.log(200), math.log1p(30), math.log(8)
-SPAN_RANGES = {
-    _LOG_LENGTH: (math.log(2), _MAX_LENGTH),
-    _GAP: (0.0, _MAX_GAP),
-    _CUE_CANDIDATES: (0.0, _MAX_COMPETITORS),
-    **{i: (0.0, 1.0) for i in (_SHORT, _AFTER, _THAT, _QUOTED, _TO_END, _BEST, _HAS_VERB)},
-}
-"""The range of each feature `span_features` sets (clipped to it), so that the most a
-candidate's content can add to its score is known before the content is read."""
+"""Content features are clipped: a run-on parse of a 900-token list is no more a report
+than one of 200."""
 
 
 def span_features(
-    x: list[float], cue_i: int, first: int, last: int, specific: float, ctx: Context
+    x: list[float],
+    cue_i: int,
+    first: int,
+    last: int,
+    facts: tuple[int, bool, bool, bool, int, bool],
 ) -> list[float]:
     """Fill in the features of the trimmed content tokens [first, last) of a candidate of
-    cue token `cue_i` whose table rate is `specific`."""
+    cue token `cue_i`. `facts`: (sentence end, quoted, starts with `that`, holds a verb,
+    candidates of the cue, best table rate of the cue)."""
+    sentence_end, quoted, that, has_verb, competitors, best = facts
     length = last - first
     x[_LOG_LENGTH] = min(math.log(length), _MAX_LENGTH)
     x[_SHORT] = float(length <= 3)
     after = first > cue_i
     x[_AFTER] = float(after)
     x[_GAP] = min(math.log1p(first - cue_i - 1 if after else max(0, cue_i - last)), _MAX_GAP)
-    x[_THAT] = float(ctx.starts_that)
-    x[_QUOTED] = float(ctx.quoted)
-    x[_TO_END] = float(ctx.sentence_end - last <= 1)
-    x[_CUE_CANDIDATES] = min(math.log(ctx.cue_candidates), _MAX_COMPETITORS)
-    x[_BEST] = float(specific >= ctx.best_rate)
-    x[_HAS_VERB] = float(ctx.has_verb)
+    x[_THAT] = float(that)
+    x[_QUOTED] = float(quoted)
+    x[_TO_END] = float(sentence_end - last <= 1)
+    x[_CUE_CANDIDATES] = min(math.log(competitors), _MAX_COMPETITORS)
+    x[_BEST] = float(best)
+    x[_HAS_VERB] = float(has_verb)
     return x
 
 

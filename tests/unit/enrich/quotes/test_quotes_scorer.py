@@ -1,0 +1,81 @@
+"""The reported-speech candidate scorer: its shipped weights, what it keeps and drops,
+and how its training maps weights back and keeps one record per quote."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.enrich.quotes.scorer import FEATURES, SCORER, load_scorer
+
+
+def test_shipped_scorer_has_one_weight_per_feature_and_a_probability_threshold():
+    scorer = load_scorer()
+    assert len(scorer.weights) == len(FEATURES)
+    assert 0.5 <= scorer.threshold < 1.0
+    assert 0.0 < scorer.floor < scorer.threshold
+
+
+def test_weights_written_for_other_features_are_refused(tmp_path):
+    from pipeline.enrich.artefacts import SHIPPED
+
+    meta = json.loads((SHIPPED / f"{SCORER}.json").read_text(encoding="utf-8"))
+    meta["features"] = [*meta["features"][1:], meta["features"][0]]
+    path = tmp_path / "scorer.json"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        load_scorer(path)
+
+
+def test_training_weights_on_raw_features_give_the_fitted_probabilities():
+    pytest.importorskip("sklearn")
+    from pipeline.training.quote_scorer import fit
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(3.0, 2.0, 400), rng.integers(0, 2, 400)])
+    y = (x[:, 0] + 2 * x[:, 1] + rng.normal(0, 1, 400) > 4).astype(int)
+    weights, bias = fit(x, y)
+    z = bias + x @ np.array(weights)
+    assert weights[0] > 0 and weights[1] > 0
+    agree = ((1 / (1 + np.exp(-z)) >= 0.5) == y).mean()
+    assert agree > 0.8
+
+
+def test_a_speech_verb_with_a_clause_is_reported_and_a_light_verb_is_not(quotes_of):
+    said = quotes_of("The minister said that taxes would rise next year.")
+    assert [(q["kind"], q["text"]) for q in said] == [
+        ("indirect", "that taxes would rise next year")
+    ]
+    assert quotes_of("The minister made a sandwich for lunch on Tuesday.") == []
+
+
+def test_a_negated_or_hedged_candidate_scores_below_a_plain_report(nlp):
+    from pipeline.enrich.quotes.extract import direct_quotes
+    from pipeline.enrich.quotes.indirect import cue_table, scored_candidates
+
+    scorer = load_scorer()
+    scores, _ = cue_table()
+
+    def best(text: str) -> float:
+        doc = nlp(text)
+        found = scored_candidates(doc, [], scores, scorer.floor)
+        assert direct_quotes(text, doc) == []
+        return max(scorer.probability(x) for _, _, _, x in found)
+
+    plain = best("The senator said that the bill would pass.")
+    negated = best("The senator did not say that the bill would pass.")
+    assert plain >= scorer.threshold
+    assert negated < plain
+
+
+def test_reports_never_share_a_character(quotes_of):
+    text = (
+        "Officials said the governor told reporters that the bridge would reopen in May, "
+        "and the mayor claimed the delay was the contractor's fault."
+    )
+    spans = sorted((q["start"], q["end"]) for q in quotes_of(text))
+    assert spans
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
