@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from pipeline.enrich.quotes.extract import direct_quotes
 from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.indirect import MIN_OUTSIDE_WORDS, scored_candidates
-from pipeline.enrich.quotes.scorer import FEATURES, SCORER
+from pipeline.enrich.quotes.scorer import FEATURES, SCORER, feature_vector
 from pipeline.eval.matching import tokens
 from pipeline.eval.polnear import Article
 from pipeline.training.quote_cues import count_article, gold_with_cues, is_attribution, table
@@ -62,7 +62,9 @@ def article_rows(
     direct = sorted(direct_quotes(text, doc), key=lambda q: q["start"])
     spans = [(q["start"], q["end"]) for q in direct]
     xs, ys = [], []
-    for cand, first, last, x in scored_candidates(doc, spans, scores, floor):
+    for cand, first, last, specific, general, cue_part, content in scored_candidates(
+        doc, spans, scores, floor
+    ):
         at = cand.cue.idx
         if any(s <= at < e for s, e in spans) or _line_is_headline(text, at):
             continue  # serving leaves these to the direct-quote rules
@@ -74,7 +76,7 @@ def article_rows(
         )
         if outside < MIN_OUTSIDE_WORDS:
             continue
-        xs.append(x)
+        xs.append(feature_vector(cand.shape, specific, general, cue_part, content))
         ys.append(int(is_attribution(tokens(text, (start, end)), at, gold, any_cue=True)))
     return xs, ys
 

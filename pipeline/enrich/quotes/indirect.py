@@ -43,10 +43,9 @@ from pipeline.enrich.quotes.filters import looks_like_headline
 from pipeline.enrich.quotes.resolution import Speaker, resolve
 from pipeline.enrich.quotes.scorer import (
     Scorer,
-    base_features,
+    content_values,
     cue_features,
     load_scorer,
-    span_features,
 )
 from pipeline.enrich.quotes.speakers import PersonIndex
 
@@ -141,6 +140,19 @@ def _speaker(cand: Candidate, people: PersonIndex) -> Speaker:
     return resolve(att, people)
 
 
+def _words_outside(text: str, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) has `MIN_OUTSIDE_WORDS` words outside the `quoted` spans;
+    stops counting there (a reported clause is often hundreds of words long)."""
+    count = 0
+    for m in _WORD.finditer(text, start, end):
+        p = m.start()
+        if not any(s <= p < e for s, e in quoted):
+            count += 1
+            if count >= MIN_OUTSIDE_WORDS:
+                return True
+    return False
+
+
 def _covering(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> list[int]:
     """Indices of the sorted, disjoint `spans` that overlap [start, end)."""
     i = bisect.bisect_left(starts, end) - 1
@@ -151,22 +163,26 @@ def _covering(spans: list[tuple[int, int]], starts: list[int], start: int, end: 
     return found[::-1]
 
 
+Scored = tuple[Candidate, int, int, float, float, list[tuple[int, float]], tuple[float, ...]]
+"""A candidate, its trimmed content tokens [first, last), its table rates (specific,
+general), its cue's features (`cue_features`) and its content's (`content_values`)."""
+
+
 def scored_candidates(
     doc: Doc,
     spans: list[tuple[int, int]],
     scores: dict[str, float],
     floor: float,
-) -> Iterator[tuple[Candidate, int, int, list[float]]]:
-    """Every candidate whose table rate reaches `floor`, with its trimmed content tokens
-    [first, last) and its feature vector (`scorer.base_features` + `span_features`).
-    Serving and training both
-    read candidates through here, so the scorer learns on what it will be shown."""
+) -> Iterator[Scored]:
+    """Every candidate whose table rate reaches `floor`, with what its features are made
+    of (`scorer.feature_vector`). Serving and training both read candidates through
+    here, so the scorer learns on what it will be shown."""
     starts = [s for s, _ in spans]
     facts = parse_facts(doc)
-    ends, verbs, offsets = facts.sentence_end, facts.verbs_before, facts.offsets
+    n = len(doc)
     group: list[tuple[Candidate, float, float]] = []
 
-    def flush() -> Iterator[tuple[Candidate, int, int, list[float]]]:
+    def flush() -> Iterator[Scored]:
         best = max(specific for _, specific, _ in group)
         cue = group[0][0].cue
         cue_i = cue.i
@@ -175,17 +191,21 @@ def scored_candidates(
             first, last = cand.span()
             if last - first < 2:
                 continue
-            x = base_features(cand.shape, specific, general, cue_part)
-            quoted = bool(_covering(spans, starts, offsets[first], offsets[last]))
-            content = (
-                ends[last - 1],
-                quoted,
-                first in facts.that,
-                verbs[last] > verbs[first],
-                len(group),
-                specific >= best,
+            quoted = bool(_covering(spans, starts, facts.offset(first), facts.offset(last)))
+            content = content_values(
+                cue_i,
+                first,
+                last,
+                (
+                    facts.sentence_end(last - 1, n),
+                    quoted,
+                    first in facts.that,
+                    facts.has_verb(first, last),
+                    len(group),
+                    specific >= best,
+                ),
             )
-            yield cand, first, last, span_features(x, cue_i, first, last, content)
+            yield cand, first, last, specific, general, cue_part, content
         group.clear()
 
     cue_i, prefix, suffix = -1, "", ""
@@ -225,9 +245,20 @@ def find_reported(
     starts = [s for s, _ in spans]
     headlines: dict[int, bool] = {}
     best: dict[int, tuple[float, Candidate, int, int]] = {}
-    for cand, first, last, x in scored_candidates(doc, spans, scores, scorer.floor):
-        score = scorer.probability(x)
-        if score < scorer.threshold:
+    # Candidates are compared by their logit: the probability's order, without `exp`.
+    threshold = scorer.threshold_logit
+    cue_logit: tuple[int, float] = (-1, 0.0)
+    for cand, first, last, specific, general, cue_part, content in scored_candidates(
+        doc, spans, scores, scorer.floor
+    ):
+        if cue_logit[0] != cand.cue.i:
+            cue_logit = (cand.cue.i, scorer.cue_logit(cue_part))
+        score = (
+            scorer.key_logit(cand.shape, specific, general)
+            + cue_logit[1]
+            + scorer.content_logit(content)
+        )
+        if score < threshold:
             continue
         known = best.get(cand.cue.i)
         if known is None or score > known[0]:
@@ -265,12 +296,7 @@ def find_reported(
             end = _mark_after(text, hi) if hi > end else end
         if end - start > MAX_CONTENT_CHARS or any(s < end and start < e for s, e in taken):
             continue
-        outside = sum(
-            1
-            for m in _WORD.finditer(text, start, end)
-            if not any(spans[i][0] <= m.start() < spans[i][1] for i in inside)
-        )
-        if outside < MIN_OUTSIDE_WORDS:
+        if not _words_outside(text, start, end, [spans[i] for i in inside]):
             continue
         speaker = _speaker(cand, people)
         record: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import numpy as np
 import pytest
@@ -52,23 +53,47 @@ def test_a_speech_verb_with_a_clause_is_reported_and_a_light_verb_is_not(quotes_
     assert quotes_of("The minister made a sandwich for lunch on Tuesday.") == []
 
 
-def test_a_negated_or_hedged_candidate_scores_below_a_plain_report(nlp):
-    from pipeline.enrich.quotes.extract import direct_quotes
+def _scored(nlp, text: str) -> list[tuple]:
     from pipeline.enrich.quotes.indirect import cue_table, scored_candidates
 
+    doc = nlp(text)
+    return list(scored_candidates(doc, [], cue_table()[0], load_scorer().floor))
+
+
+def test_a_negated_report_scores_below_a_plain_one(nlp):
+    from pipeline.enrich.quotes.scorer import feature_vector
+
     scorer = load_scorer()
-    scores, _ = cue_table()
 
     def best(text: str) -> float:
-        doc = nlp(text)
-        found = scored_candidates(doc, [], scores, scorer.floor)
-        assert direct_quotes(text, doc) == []
-        return max(scorer.probability(x) for _, _, _, x in found)
+        return max(scorer.probability(feature_vector(c.shape, *rest)) for c, _, _, *rest in
+                   _scored(nlp, text))  # fmt: skip
 
     plain = best("The senator said that the bill would pass.")
     negated = best("The senator did not say that the bill would pass.")
     assert plain >= scorer.threshold
     assert negated < plain
+
+
+def test_serving_sums_the_same_logit_as_the_trained_dot_product(nlp):
+    from pipeline.enrich.quotes.scorer import feature_vector
+
+    scorer = load_scorer()
+    text = (
+        "Officials said the governor told reporters that the bridge would reopen in May. "
+        "According to the ministry, the plan failed, and Smith's claim that it worked "
+        "was rejected by critics who accused him of lying."
+    )
+    found = _scored(nlp, text)
+    assert len(found) >= 4
+    for cand, _, _, specific, general, cue_part, content in found:
+        z = (
+            scorer.key_logit(cand.shape, specific, general)
+            + scorer.cue_logit(cue_part)
+            + scorer.content_logit(content)
+        )
+        x = feature_vector(cand.shape, specific, general, cue_part, content)
+        assert 1 / (1 + math.exp(-z)) == pytest.approx(scorer.probability(x), abs=1e-12)
 
 
 def test_reports_never_share_a_character(quotes_of):
