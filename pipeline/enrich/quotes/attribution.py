@@ -99,9 +99,11 @@ def lemma_indices(
         known = _LEMMA_KEYS[id(lemmas)] = (lemmas, keys)
     keys = known[1]
     array = token_arrays(doc)
-    of_pos = numpy.flatnonzero(_any_of(array[:, 0], _hashes(doc, pos))).tolist()
-    lemma_column = array[:, 1]
-    found = [i for i in of_pos if int(lemma_column[i]) in keys]
+    of_pos = numpy.flatnonzero(_any_of(array[:, 0], _hashes(doc, pos)))
+    # One conversion to Python ints, then set lookups: `int(column[i])` per word cost
+    # more than the rest of the lookup.
+    lemmas_of_pos = array[of_pos, 1].tolist()
+    found = [i for i, lemma in zip(of_pos.tolist(), lemmas_of_pos, strict=True) if lemma in keys]
     if words:
         found += numpy.flatnonzero(_any_of(array[:, 2], _hashes(doc, words))).tolist()
         found.sort()

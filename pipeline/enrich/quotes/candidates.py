@@ -337,20 +337,30 @@ def candidates(
     doc: Doc,
     shapes: dict[str, frozenset[str]] | None = None,
     lemmas: frozenset[str] | None = None,
+    quoted: list[tuple[int, int]] | None = None,
 ) -> Iterator[Candidate]:
     """Every candidate of the parse, in token order; with `shapes` (lemma -> the shapes
     worth proposing), only those of cues with one of these lemmas (and `according to`),
     found without visiting other words; `lemmas` is `frozenset(shapes)`, kept by the
-    caller so that the lemma lookup keys are computed once, not per parse."""
+    caller so that the lemma lookup keys are computed once, not per parse. Cues inside
+    the sorted, disjoint character spans `quoted` (direct quotes: the quoted speaker's
+    words, never a report) propose nothing."""
     n = len(doc)
     if shapes is None:
         indices = token_indices(doc, ("VERB", "NOUN"), ("according",))
     else:
         indices = lemma_indices(doc, ("VERB", "NOUN"), lemmas or frozenset(shapes), ("according",))
-    proposes = None if shapes is None else parse_facts(doc).proposes
+    facts = parse_facts(doc) if shapes is not None or quoted else None
+    proposes = None if shapes is None or facts is None else facts.proposes
+    quote_starts = [s for s, _ in quoted] if quoted else []
     for i in indices:
         if proposes is not None and i not in proposes:
             continue  # no child a candidate could be made of, and no `according to`
+        if quoted and facts is not None:
+            at = facts.offset(i)
+            k = bisect.bisect_right(quote_starts, at) - 1
+            if k >= 0 and at < quoted[k][1]:
+                continue
         tok = doc[i]
         pos = tok.pos_
         if tok.lower_ == "according" and tok.i + 1 < n and doc[tok.i + 1].lower_ == "to":

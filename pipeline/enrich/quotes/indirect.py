@@ -174,8 +174,8 @@ def scored_candidates(
     scores: dict[str, float],
     floor: float,
 ) -> Iterator[Scored]:
-    """Every candidate whose table rate reaches `floor`, with what its features are made
-    of (`scorer.feature_vector`). Serving and training both read candidates through
+    """Every candidate whose table rate reaches `floor` and whose cue is outside the
+    direct quotes `spans`, with what its features are made of (`scorer.feature_vector`). Serving and training both read candidates through
     here, so the scorer learns on what it will be shown."""
     starts = [s for s, _ in spans]
     facts = parse_facts(doc)
@@ -209,7 +209,7 @@ def scored_candidates(
         group.clear()
 
     cue_i, prefix, suffix = -1, "", ""
-    for cand in candidates(doc, *cue_shapes(scores, floor)):
+    for cand in candidates(doc, *cue_shapes(scores, floor), quoted=spans):
         if cand.cue.i != cue_i:
             # The lemma and the subject are the cue's: read once for all its candidates.
             if group:
