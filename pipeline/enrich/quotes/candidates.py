@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy
-from spacy.attrs import DEP, HEAD, SENT_START
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 
 from pipeline.enrich.quotes.attribution import lemma_indices, token_arrays, token_indices
@@ -51,6 +51,8 @@ class Candidate(NamedTuple):
     """Token indices [start, end) of the content before trimming (`span`)."""
     kids: Kids = ()
     """The cue's children (`kids_of`), when the generator read them."""
+    lemma: str = ""
+    """`cue_lemma(cue)`, when the generator read it."""
 
     def span(self) -> tuple[int, int]:
         """Token indices [start, end) of the content, edge punctuation trimmed. Computed on
@@ -127,10 +129,6 @@ class ParseFacts:
     cuts: list[int]
     """Indices of `;` and of `,` before although/though/whereas."""
     semicolons: frozenset[int]
-    proposes: frozenset[int]
-    """Tokens that can propose a candidate: with a child of a content dependency
-    (`_PROPOSING_DEPS`), a clause of another verb (`parataxis`), or `according` before
-    `to`. The others are skipped before their Token object is made."""
 
     def sentence_end(self, i: int, n: int) -> int:
         """The end (exclusive) of token i's sentence in a parse of n tokens."""
@@ -171,15 +169,11 @@ def parse_facts(doc: Doc) -> ParseFacts:
     strings = doc.vocab.strings
     array = token_arrays(doc)
     pos, lower = array[:, 0], array[:, 2]
-    starts, dep, head = doc.to_array([SENT_START, DEP, HEAD]).T.astype(numpy.int64)
+    starts = doc.to_array([SENT_START]).reshape(-1).astype(numpy.int64)
     semicolons = lower == strings[";"]
     cuts = semicolons.copy()
     followed = _one_of(lower[1:], [strings[w] for w in _CUT_AFTER_COMMA])
     cuts[:-1] |= (lower[:-1] == strings[","]) & followed
-    according = numpy.zeros(n, dtype=bool)
-    according[:-1] = (lower[:-1] == strings["according"]) & (lower[1:] == strings["to"])
-    clause = _one_of(dep, [strings["parataxis"], strings["ccomp"]])
-    proposing = _one_of(dep, [strings[d] for d in sorted(_PROPOSING_DEPS)])
     last = doc[n - 1]
     found = ParseFacts(
         sentence_starts=_indices(starts == 1),
@@ -189,9 +183,6 @@ def parse_facts(doc: Doc) -> ParseFacts:
         that=frozenset(_indices(lower == strings["that"])),
         cuts=_indices(cuts),
         semicolons=frozenset(_indices(semicolons)),
-        proposes=frozenset(
-            (numpy.arange(n)[proposing] + head[proposing]).tolist() + _indices(clause | according)
-        ),
     )
     doc.user_data[_FACTS] = found
     return found
@@ -238,8 +229,6 @@ def _subtree(tok: Token) -> tuple[int, int]:
 
 _STOP_DEPS = frozenset({"cc", "conj", "advcl", "parataxis"})
 _OBJECT_DEPS = frozenset({"dobj", "attr", "xcomp", "ccomp", "prep", "dative", "oprd", "acomp"})
-_PROPOSING_DEPS = _OBJECT_DEPS | {"acl"}
-"""Dependencies of the children a verb or noun cue makes candidates of."""
 
 
 def _tail_end(tok: Token, kids: Kids, after: int) -> int:
@@ -255,7 +244,9 @@ def _tail_end(tok: Token, kids: Kids, after: int) -> int:
     return end
 
 
-def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> Iterator[Candidate]:
+def _verb_candidates(
+    tok: Token, kids: Kids, shapes: frozenset[str] | None, lemma: str
+) -> Iterator[Candidate]:
     """The verb's candidates of the `shapes` its lemma has table keys for: a shape the
     table has no rate for would be dropped anyway, so its subtree is never walked."""
     i = tok.i
@@ -267,13 +258,13 @@ def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
             if child.i > i:
                 # `said that X, with Y`: what else hangs from the cue is still the report.
                 end = _tail_end(tok, kids, end)
-            yield Candidate(tok, "ccomp", start, end, kids)
+            yield Candidate(tok, "ccomp", start, end, kids, lemma)
         elif dep == "xcomp" and child.i > i:
             if shapes is None or "xcomp" in shapes:
-                yield Candidate(tok, "xcomp", *_subtree(child), kids)
+                yield Candidate(tok, "xcomp", *_subtree(child), kids, lemma)
         elif dep in ("dobj", "attr") and child.i > i:
             if shapes is None or "dobj" in shapes:
-                yield Candidate(tok, "dobj", *_subtree(child), kids)
+                yield Candidate(tok, "dobj", *_subtree(child), kids, lemma)
         elif dep == "prep" and child.i > i and child.lower_ in _PREP_CONTENT:
             shape = f"prep:{child.lower_}"
             if shapes is not None and shape not in shapes:
@@ -281,7 +272,7 @@ def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, shape, start, end, kids)
+                    yield Candidate(tok, shape, start, end, kids, lemma)
                     break
     if shapes is None or "rest" in shapes:
         rights = [(c, d) for c, d in kids if c.i > i and d in _OBJECT_DEPS]
@@ -289,7 +280,7 @@ def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
             # `blasted the media for being dishonest`, `called on Obama to retaliate`.
             first, dep = rights[0]
             start = first.i + 1 if dep == "prep" else first.left_edge.i
-            yield Candidate(tok, "rest", start, _tail_end(tok, kids, start), kids)
+            yield Candidate(tok, "rest", start, _tail_end(tok, kids, start), kids, lemma)
     if (shapes is None or "parataxis" in shapes) and tok.dep_ in ("parataxis", "ccomp"):
         head = tok.head
         has_subject = any(d in ("nsubj", "nsubjpass") for _, d in kids)
@@ -297,10 +288,12 @@ def _verb_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
             # `Those who vote, he said, must register` / `Many were older, she said, and
             # ...`: the report is the sentence around the cue.
             sent = tok.sent
-            yield Candidate(tok, "parataxis", sent.start, sent.end, kids)
+            yield Candidate(tok, "parataxis", sent.start, sent.end, kids, lemma)
 
 
-def _noun_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> Iterator[Candidate]:
+def _noun_candidates(
+    tok: Token, kids: Kids, shapes: frozenset[str] | None, lemma: str
+) -> Iterator[Candidate]:
     doc = tok.doc
     for child, dep in kids:
         if dep in ("acl", "ccomp") and child.i > tok.i:
@@ -308,7 +301,7 @@ def _noun_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
                 continue
             first = doc[child.left_edge.i]
             if dep == "ccomp" or first.lower_ == "that":
-                yield Candidate(tok, "noun-ccomp", *_subtree(child), kids)
+                yield Candidate(tok, "noun-ccomp", *_subtree(child), kids, lemma)
         elif dep == "prep" and child.lower_ in ("of", "for", "about", "on"):
             shape = f"noun-prep:{child.lower_}"
             if shapes is not None and shape not in shapes:
@@ -316,7 +309,7 @@ def _noun_candidates(tok: Token, kids: Kids, shapes: frozenset[str] | None) -> I
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
                     start, end = _subtree(grand)
-                    yield Candidate(tok, shape, start, end, kids)
+                    yield Candidate(tok, shape, start, end, kids, lemma)
                     break
 
 
@@ -351,11 +344,8 @@ def candidates(
     else:
         indices = lemma_indices(doc, ("VERB", "NOUN"), lemmas or frozenset(shapes), ("according",))
     facts = parse_facts(doc) if shapes is not None or quoted else None
-    proposes = None if shapes is None or facts is None else facts.proposes
     quote_starts = [s for s, _ in quoted] if quoted else []
     for i in indices:
-        if proposes is not None and i not in proposes:
-            continue  # no child a candidate could be made of, and no `according to`
         if quoted and facts is not None:
             at = facts.offset(i)
             k = bisect.bisect_right(quote_starts, at) - 1
@@ -366,10 +356,11 @@ def candidates(
         if tok.lower_ == "according" and tok.i + 1 < n and doc[tok.i + 1].lower_ == "to":
             yield _according(tok)
         elif pos in ("VERB", "NOUN"):
-            allowed = None if shapes is None else shapes.get(cue_lemma(tok))
+            lemma = cue_lemma(tok)
+            allowed = None if shapes is None else shapes.get(lemma)
             if shapes is not None and allowed is None:
                 continue
             if pos == "VERB":
-                yield from _verb_candidates(tok, kids_of(tok), allowed)
+                yield from _verb_candidates(tok, kids_of(tok), allowed, lemma)
             else:
-                yield from _noun_candidates(tok, kids_of(tok), allowed)
+                yield from _noun_candidates(tok, kids_of(tok), allowed, lemma)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, ORTH
+from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.tokens import Doc
 
 from pipeline.enrich.nlp import parseable
@@ -23,7 +23,6 @@ from pipeline.enrich.quotes.attribution import (
     lemma_indices,
     mention_span,
     speaker_head,
-    token_arrays,
     token_indices,
 )
 from pipeline.enrich.quotes.cues import find_attribution, find_previous_sentence
@@ -55,21 +54,23 @@ _NON_PERSON_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_AR
 
 def person_entities(doc: Doc) -> list[list[str]]:
     """The words of each PERSON entity, as `doc.ents` would give them (an entity opens at
-    B and runs over I), read from the parse's arrays: `doc.ents` makes a Span for every
-    entity and a Token for every word, a fifth of building the people index."""
-    if not len(doc):
+    B and runs over I), found in the parse's arrays: `doc.ents` makes a Span for every
+    entity of every label."""
+    n = len(doc)
+    if not n:
         return []
-    strings = doc.vocab.strings
-    orth, iob, label = doc.to_array([ORTH, ENT_IOB, ENT_TYPE]).T.tolist()
-    person = strings["PERSON"]
+    columns = doc.to_array([ENT_IOB, ENT_TYPE])
+    opens = (columns[:, 0] == 3) & (columns[:, 1] == doc.vocab.strings["PERSON"])
+    starts = numpy.flatnonzero(opens).tolist()
+    if not starts:
+        return []
+    iob = columns[:, 0].tolist()
     found = []
-    for start in numpy.flatnonzero(
-        (numpy.asarray(iob) == 3) & (numpy.asarray(label) == person)
-    ).tolist():
+    for start in starts:
         end = start + 1
-        while end < len(iob) and iob[end] == 1:
+        while end < n and iob[end] == 1:
             end += 1
-        found.append([strings[o] for o in orth[start:end]])
+        found.append([doc[i].text for i in range(start, end)])
     return found
 
 
@@ -80,24 +81,14 @@ def build_people(doc: Doc, cue_heads: list) -> PersonIndex:
     for head in cue_heads:
         if head.pos_ == "PROPN" and head.ent_type_ not in _NON_PERSON_ENTS:
             people.add_name(propn_run(head))
-    # Proper nouns are picked from the parse's arrays; a Token object is made only for
-    # those the loops act on (most proper nouns are neither subjects nor known names).
-    proper = token_indices(doc, ("PROPN",))
-    if proper:
-        strings = doc.vocab.strings
-        columns = doc.to_array([DEP, ENT_TYPE])[proper]
-        nsubj, person = strings["nsubj"], strings["PERSON"]
-        for i, (dep, ent) in zip(proper, columns.tolist(), strict=True):
-            if dep == nsubj and ent in (0, person):
-                # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is
-                # a person too.
-                people.add_name(propn_run(doc[i]))
-        known = {strings[name] for name in people.full_names}
-        lowers = token_arrays(doc)[proper, 2].tolist()
-        for i, lower in zip(proper, lowers, strict=True):
-            if lower in known:
-                tok = doc[i]
-                people.add_mention(tok.idx, [tok.text])
+    proper = [doc[i] for i in token_indices(doc, ("PROPN",))]
+    for tok in proper:
+        # A named subject of any verb that NER missed ("Chelsea Nguyen spoke") is a person too.
+        if tok.dep_ == "nsubj" and tok.ent_type_ in ("PERSON", ""):
+            people.add_name(propn_run(tok))
+    for tok in proper:
+        if tok.lower_ in people.full_names:
+            people.add_mention(tok.idx, [tok.text])
     people.finish()
     return people
 

@@ -186,7 +186,7 @@ def scored_candidates(
         best = max(specific for _, specific, _ in group)
         cue = group[0][0].cue
         cue_i = cue.i
-        cue_part = cue_features(cue, group[0][0].kids)
+        cue_part = cue_features(cue, group[0][0].kids, group[0][0].lemma)
         for cand, specific, general in group:
             first, last = cand.span()
             if last - first < 2:
@@ -215,7 +215,7 @@ def scored_candidates(
             if group:
                 yield from flush()
             cue_i = cand.cue.i
-            prefix = cue_lemma(cand.cue) + "|"
+            prefix = (cand.lemma or cue_lemma(cand.cue)) + "|"
             suffix = "|s" if has_subject(cand.cue, cand.kids) else "|-"
         key = prefix + cand.shape
         general = scores.get(key)

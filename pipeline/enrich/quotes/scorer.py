@@ -79,14 +79,14 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def cue_features(cue: Token, kids: Kids = ()) -> list[tuple[int, float]]:
+def cue_features(cue: Token, kids: Kids = (), lemma: str = "") -> list[tuple[int, float]]:
     """The features every candidate of one cue shares, computed once per cue; `kids`:
-    the cue's `kids_of`, if already read."""
+    the cue's `kids_of` and `cue_lemma`, if already read."""
     kids = kids or kids_of(cue)
     found = [(_INDEX[f"subject={subject_kind(cue, kids)}"], 1.0)]
     if (tag := _INDEX.get(f"tag={cue.tag_}")) is not None:
         found.append((tag, 1.0))
-    if cue_lemma(cue) in INDIRECT_CUE_LEMMAS:
+    if (lemma or cue_lemma(cue)) in INDIRECT_CUE_LEMMAS:
         found.append((_INDEX["speech_lemma"], 1.0))
     if cue.dep_ == "ROOT":
         found.append((_INDEX["cue_is_root"], 1.0))
