@@ -38,7 +38,7 @@ FOLDS = 5
 FLOOR = 0.3
 """Table rate below which serving never scores a candidate: lower floors add CPU and
 no recall at precision 0.80 on dev (0.2: the same; 0.4: -0.02)."""
-THRESHOLD = 0.58
+THRESHOLD = 0.59
 """Serving probability threshold: the lowest with precision >= 0.80 on dev."""
 C = 1.0
 SEED = 0
