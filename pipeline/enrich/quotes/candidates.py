@@ -5,28 +5,26 @@ one per grammatical shape: its clause (`said that ...`, `..., he said`), its
 infinitive (`vowed to ...`), its object (`criticized the plan`), its prepositional
 object (`accused him of ...`, `called for ...`), a noun's clause (`the claim that ...`)
 and `according to X` (the rest of the sentence). Which candidates are attributions is
-not decided here: `reported.py` looks each (cue lemma, shape) up in a table learned on
-PolNeAR train (`pipeline/training/quote_cues.py`).
+not decided here: `indirect.py` looks each (cue lemma, shape) up in a table learned on
+PolNeAR train (`pipeline/training/quote_cues.py`) and `scorer.py` weighs the rates with
+what the candidate knows about itself.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
-import numpy
-from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 
-from pipeline.enrich.quotes.attribution import lemma_indices, token_arrays, token_indices
+from pipeline.enrich.quotes.attribution import lemma_indices, token_indices
+from pipeline.enrich.quotes.parse_facts import parse_facts
 
 _EDGE_PUNCT = frozenset(",;:—–-")
 _PREP_CONTENT = frozenset({"of", "for", "about", "to", "on", "over", "against", "as", "with"})
 
 
-_CUT_AFTER_COMMA = frozenset({"although", "though", "whereas"})
 _OPENING_MARKS = ('"', "“", "'", "‘")
 
 
@@ -105,87 +103,6 @@ def subject_kind(tok: Token, kids: Kids = ()) -> str:
                 return "person"
             return "noun"
     return "none"
-
-
-_FACTS = "wirestream_candidate_facts"
-
-
-@dataclass(frozen=True)
-class ParseFacts:
-    """Token facts the candidates and their features read, computed once per parse from
-    its arrays (kept in the Doc's user data) as short sorted lists and index sets: a
-    Token object per lookup (`Token.sent` walks the parse on every call) cost more than
-    the scorer, and building a Python list per token column cost as much again."""
-
-    sentence_starts: list[int]
-    verbs: list[int]
-    """Indices of verbs and auxiliaries."""
-    offsets: numpy.ndarray
-    """Character offset of every token."""
-    covered: int
-    """Character offset of the end of the parse."""
-    that: frozenset[int]
-    """Indices of the tokens `that`."""
-    cuts: list[int]
-    """Indices of `;` and of `,` before although/though/whereas."""
-    semicolons: frozenset[int]
-
-    def sentence_end(self, i: int, n: int) -> int:
-        """The end (exclusive) of token i's sentence in a parse of n tokens."""
-        k = bisect.bisect_right(self.sentence_starts, i)
-        return self.sentence_starts[k] if k < len(self.sentence_starts) else n
-
-    def has_verb(self, start: int, end: int) -> bool:
-        k = bisect.bisect_left(self.verbs, start)
-        return k < len(self.verbs) and self.verbs[k] < end
-
-    def offset(self, i: int) -> int:
-        """Character offset of token i; the end of the parse for i = n."""
-        return int(self.offsets[i]) if i < len(self.offsets) else self.covered
-
-
-def _one_of(column: numpy.ndarray, values: list[int]) -> numpy.ndarray:
-    # `numpy.isin` sorts: ten times slower than a few comparisons on a 400-token column.
-    mask = column == values[0]
-    for value in values[1:]:
-        mask |= column == value
-    return mask
-
-
-def _indices(mask: numpy.ndarray) -> list[int]:
-    return numpy.flatnonzero(mask).tolist()
-
-
-def parse_facts(doc: Doc) -> ParseFacts:
-    found = doc.user_data.get(_FACTS)
-    if found is not None:
-        return found
-    n = len(doc)
-    if n == 0:
-        empty: frozenset[int] = frozenset()
-        found = ParseFacts([], [], numpy.zeros(0, dtype=numpy.uint64), 0, empty, [], empty, empty)
-        doc.user_data[_FACTS] = found
-        return found
-    strings = doc.vocab.strings
-    array = token_arrays(doc)
-    pos, lower = array[:, 0], array[:, 2]
-    starts = doc.to_array([SENT_START]).reshape(-1).astype(numpy.int64)
-    semicolons = lower == strings[";"]
-    cuts = semicolons.copy()
-    followed = _one_of(lower[1:], [strings[w] for w in _CUT_AFTER_COMMA])
-    cuts[:-1] |= (lower[:-1] == strings[","]) & followed
-    last = doc[n - 1]
-    found = ParseFacts(
-        sentence_starts=_indices(starts == 1),
-        verbs=_indices((pos == strings["VERB"]) | (pos == strings["AUX"])),
-        offsets=array[:, 3],
-        covered=last.idx + len(last.text_with_ws),
-        that=frozenset(_indices(lower == strings["that"])),
-        cuts=_indices(cuts),
-        semicolons=frozenset(_indices(semicolons)),
-    )
-    doc.user_data[_FACTS] = found
-    return found
 
 
 def cue_lemma(tok: Token) -> str:

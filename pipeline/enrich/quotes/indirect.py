@@ -3,8 +3,10 @@
 Each candidate (`candidates.py`: a cue token and a content span of one grammatical
 shape) is looked up by (cue lemma, shape) in a table learned on PolNeAR train
 (`pipeline/training/quote_cues.py`, shipped as `artefacts/quotes.cues.v1.json`): the
-share of such candidates that were annotated attributions. Those at or above the
-table's threshold are kept, the best one per cue.
+share of such candidates that were annotated attributions. Those whose rate reaches the
+scorer's floor are scored by a logistic regression over the rates and the candidate's
+own features (`scorer.py`, `artefacts/quotes.scorer.v1.json`); those at or above its
+threshold are kept, the best one per cue.
 
 One record per quote (docs/quality.md, "One record per quote"):
 - a reported clause that contains quoted words is one `mixed` record; the direct or
@@ -12,8 +14,9 @@ One record per quote (docs/quality.md, "One record per quote"):
 - a clause that is all quote (fewer than two words outside the marks) is left to the
   direct record; a clause that cuts through a direct quote is dropped;
 - reported clauses never overlap each other: of overlapping candidates the one with the
-  higher score is kept (ties: the longer, then the earlier one), so an outer report
-  (`Mattis said Gedney claimed ...`) and the report nested in it never share words.
+  higher score is kept (ties: the longer, then the earlier one), except that a report in
+  a relative clause (`a statement by Gedney, who said ...`) wins over the candidate
+  holding it; an outer report and the report nested in it never share words.
 Cues inside a direct quote are the quoted speaker's words, and headlines report
 nobody's words: both are skipped.
 """
@@ -37,9 +40,9 @@ from pipeline.enrich.quotes.candidates import (
     candidates,
     cue_lemma,
     has_subject,
-    parse_facts,
 )
 from pipeline.enrich.quotes.filters import looks_like_headline
+from pipeline.enrich.quotes.parse_facts import parse_facts
 from pipeline.enrich.quotes.resolution import Speaker, resolve
 from pipeline.enrich.quotes.scorer import (
     Scorer,

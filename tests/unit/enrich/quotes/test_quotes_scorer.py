@@ -104,3 +104,41 @@ def test_reports_never_share_a_character(quotes_of):
     spans = sorted((q["start"], q["end"]) for q in quotes_of(text))
     assert spans
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+
+
+def test_a_reported_clause_stops_where_the_reporter_goes_on(quotes_of):
+    text = (
+        "The mayor said the bridge would reopen in May; the council learned of it on Friday. "
+        "She said the delay was the contractor's fault, although she refused to name it."
+    )
+    reported = [q["text"] for q in quotes_of(text) if q["kind"] == "indirect"]
+    assert "the bridge would reopen in May" in reported
+    assert "the delay was the contractor's fault" in reported
+
+
+def test_a_cue_inside_a_direct_quote_reports_nothing(quotes_of):
+    text = '"We said the plan would fail and we were right," the minister told reporters.'
+    quotes = quotes_of(text)
+    assert [q["kind"] for q in quotes] == ["direct"]
+
+
+def test_person_entities_are_the_person_spans_of_the_parse(nlp):
+    from pipeline.enrich.quotes.extract import person_entities
+
+    doc = nlp(
+        "Jim Mattis met Felix Gedney in Washington on Monday. The Pentagon said "
+        "Mattis and Gedney spoke for an hour with Jean-Yves Le Drian."
+    )
+    assert person_entities(doc) == [
+        [t.text for t in ent] for ent in doc.ents if ent.label_ == "PERSON"
+    ]
+    assert person_entities(doc)
+
+
+def test_a_sentence_gets_the_noun_chunks_the_whole_parse_gives_it(nlp):
+    from pipeline.enrich.quotes.attribution import _noun_chunks
+
+    doc = nlp("The old man said nothing. Then the young reporter asked the tired minister why.")
+    for sent in doc.sents:
+        expected = [(c.start, c.end, c.root.i) for c in sent.noun_chunks]
+        assert _noun_chunks(doc[sent.start]) == expected
