@@ -86,24 +86,29 @@ def cue_table(path: Path | None = None) -> tuple[dict[str, float], float]:
     return dict(meta["scores"]), float(meta["threshold"])
 
 
-_SHAPES: dict[tuple[int, float], tuple[dict[str, frozenset[str]], frozenset[str]]] = {}
+_SHAPES: dict[
+    tuple[int, float], tuple[dict[str, float], dict[str, frozenset[str]], frozenset[str]]
+] = {}
 
 
 def cue_shapes(
     scores: dict[str, float], floor: float
 ) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """Lemma -> the shapes with a key at or above `floor`: only these lemmas' words are
-    visited, and only these shapes' subtrees walked."""
+    visited, and only these shapes' subtrees walked. Cached per table object; the cache
+    holds the table itself, so a table freed in training cannot hand its id, and its
+    cached shapes, to the next one."""
     key = (id(scores), floor)
-    if key not in _SHAPES:
+    cached = _SHAPES.get(key)
+    if cached is None or cached[0] is not scores:
         found: dict[str, set[str]] = {}
         for k, v in scores.items():
             if v >= floor:
                 lemma, shape = k.split("|")[:2]
                 found.setdefault(lemma, set()).add(shape)
         shapes = {lemma: frozenset(s) for lemma, s in found.items()}
-        _SHAPES[key] = shapes, frozenset(shapes)
-    return _SHAPES[key]
+        cached = _SHAPES[key] = (scores, shapes, frozenset(shapes))
+    return cached[1], cached[2]
 
 
 def _in_headline(text: str, pos: int, cache: dict[int, bool]) -> bool:
