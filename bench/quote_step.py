@@ -1,12 +1,15 @@
 """CPU of the quote step per article: this tree against a baseline commit, in one run.
 
-    .venv/bin/python bench/quote_step.py [--baseline main] [--n 300] [--rounds 3]
+    .venv/bin/python bench/quote_step.py [--baseline main] [--n 300] [--rounds 3] [--fresh]
 
 Both sides get the same articles (real_articles: Wikinews, then BBC News) parsed once by
 the serving spaCy pipeline in their own child process; only `extract_quotes` is timed,
 with `time.process_time` (CPU, not wall clock, so other jobs on the machine matter less).
 The sides alternate `--rounds` times and each side's best round is reported. The baseline
 is checked out with `git worktree add --detach` into a temporary directory and removed.
+Each parse is reused across rounds, so what the quote step caches on a parse (token
+arrays, noun chunks) is paid once; `--fresh` empties those caches before every round,
+as serving sees each parse once.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pipeline.enrich.entities import extract_entities
 from pipeline.enrich.nlp import load_spacy, parse_prefix
 from pipeline.enrich.quotes import extract_quotes
 
-n, rounds = int(sys.argv[2]), int(sys.argv[3])
+n, rounds, fresh = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "fresh"
 bodies = [a["body"] for a in common.real_articles(n)]
 nlp = load_spacy()
 docs = list(nlp.pipe([parse_prefix(b) for b in bodies], batch_size=32))
@@ -38,6 +41,9 @@ takes_entities = "entities" in inspect.signature(extract_quotes).parameters
 entities = [extract_entities(d) for d in docs]
 best, quotes = None, 0
 for _ in range(rounds):
+    if fresh:
+        for doc in docs:
+            doc.user_data.clear()
     started = time.process_time()
     for body, doc, ents in zip(bodies, docs, entities):
         found = extract_quotes(body, doc, ents) if takes_entities else extract_quotes(body, doc)
@@ -49,9 +55,9 @@ print(json.dumps({"articles": len(bodies), "cpu_ms_per_article": 1000 * best / l
 """
 
 
-def _side(tree: Path, n: int, rounds: int) -> dict:
+def _side(tree: Path, n: int, rounds: int, fresh: bool) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tree), str(n), str(rounds)],
+        [sys.executable, "-c", CHILD, str(tree), str(n), str(rounds), "fresh" if fresh else "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -66,6 +72,7 @@ def main() -> None:
     parser.add_argument("--baseline", default="main")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fresh", action="store_true", help="no parse caches across rounds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "baseline"
@@ -78,8 +85,8 @@ def main() -> None:
         try:
             results = {"baseline": [], "this tree": []}
             for _ in range(2):
-                results["baseline"].append(_side(base, args.n, args.rounds))
-                results["this tree"].append(_side(common.REPO, args.n, args.rounds))
+                results["baseline"].append(_side(base, args.n, args.rounds, args.fresh))
+                results["this tree"].append(_side(common.REPO, args.n, args.rounds, args.fresh))
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(base)],

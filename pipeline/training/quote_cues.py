@@ -67,35 +67,62 @@ def count(articles: Sequence[Article], docs: Sequence[Doc]) -> tuple[Counter, Co
     positives: Counter = Counter()
     totals: Counter = Counter()
     for article, doc in zip(articles, docs, strict=True):
-        text = article.text
-        reported = {(g.start, g.end) for g in gold_reported(article)}
-        gold = []
-        for rel in article.relations:
-            span = (min(s for s, _ in rel.content), max(e for _, e in rel.content))
-            if span in reported:
-                gold.append((tokens(text, span), rel.cue))
-        quoted = [(s.start, s.end) for s in find_quoted_segments(text) if not s.single]
-        for cand in candidates(doc):
-            first, end = cand.span()
-            if end <= first:
-                continue
-            last = doc[end - 1]
-            at = cand.cue.idx
-            predicted = tokens(text, (doc[first].idx, last.idx + len(last)))
-            outside = {t for t in predicted if not any(s <= t < e for s, e in quoted)}
-            if len(outside) < MIN_OUTSIDE_WORDS or any(s <= at < e for s, e in quoted):
-                continue  # left to the direct-quote rules, as in serving
-            label = 0
-            for gold_tokens, cues in gold:
-                if not gold_tokens or not any(s <= at < e for s, e in cues):
-                    continue
-                common = len(predicted & gold_tokens)
-                if common >= 0.5 * len(gold_tokens) and common >= 0.5 * len(predicted):
-                    label = 1
-                    break
-            for key in (cand.specific_key, cand.key):
-                totals[key] += 1
-                positives[key] += label
+        pos, tot = count_article(article, doc)
+        positives.update(pos)
+        totals.update(tot)
+    return positives, totals
+
+
+def gold_with_cues(article: Article) -> list[tuple[set[int], list[tuple[int, int]]]]:
+    """(content word tokens, cue spans) of every gold reported attribution."""
+    text = article.text
+    reported = {(g.start, g.end) for g in gold_reported(article)}
+    gold = []
+    for rel in article.relations:
+        span = (min(s for s, _ in rel.content), max(e for _, e in rel.content))
+        if span in reported:
+            gold.append((tokens(text, span), rel.cue))
+    return gold
+
+
+def is_attribution(
+    predicted: set[int],
+    at: int,
+    gold: list[tuple[set[int], list[tuple[int, int]]]],
+    any_cue: bool = False,
+) -> bool:
+    """An annotated attribution has its Cue over character `at` and a Content that the
+    predicted word tokens match by the scorer's rule (each covers half of the other)."""
+    for gold_tokens, cues in gold:
+        if not gold_tokens or not (any_cue or any(s <= at < e for s, e in cues)):
+            continue
+        common = len(predicted & gold_tokens)
+        if common >= 0.5 * len(gold_tokens) and common >= 0.5 * len(predicted):
+            return True
+    return False
+
+
+def count_article(article: Article, doc: Doc) -> tuple[Counter, Counter]:
+    """(positives, totals) per `lemma|shape` key in one article."""
+    positives: Counter = Counter()
+    totals: Counter = Counter()
+    text = article.text
+    gold = gold_with_cues(article)
+    quoted = [(s.start, s.end) for s in find_quoted_segments(text) if not s.single]
+    for cand in candidates(doc):
+        first, end = cand.span()
+        if end <= first:
+            continue
+        last = doc[end - 1]
+        at = cand.cue.idx
+        predicted = tokens(text, (doc[first].idx, last.idx + len(last)))
+        outside = {t for t in predicted if not any(s <= t < e for s, e in quoted)}
+        if len(outside) < MIN_OUTSIDE_WORDS or any(s <= at < e for s, e in quoted):
+            continue  # left to the direct-quote rules, as in serving
+        label = int(is_attribution(predicted, at, gold))
+        for key in (cand.specific_key, cand.key):
+            totals[key] += 1
+            positives[key] += label
     return positives, totals
 
 

@@ -99,9 +99,11 @@ def lemma_indices(
         known = _LEMMA_KEYS[id(lemmas)] = (lemmas, keys)
     keys = known[1]
     array = token_arrays(doc)
-    of_pos = numpy.flatnonzero(_any_of(array[:, 0], _hashes(doc, pos))).tolist()
-    lemma_column = array[:, 1]
-    found = [i for i in of_pos if int(lemma_column[i]) in keys]
+    of_pos = numpy.flatnonzero(_any_of(array[:, 0], _hashes(doc, pos)))
+    # One conversion to Python ints, then set lookups: `int(column[i])` per word cost
+    # more than the rest of the lookup.
+    lemmas_of_pos = array[of_pos, 1].tolist()
+    found = [i for i, lemma in zip(of_pos.tolist(), lemmas_of_pos, strict=True) if lemma in keys]
     if words:
         found += numpy.flatnonzero(_any_of(array[:, 2], _hashes(doc, words))).tolist()
         found.sort()
@@ -131,7 +133,9 @@ def _can_speak(tok: Token) -> bool:
     not the capitals of a dateline (`LONDON (Reuters) - Donald Trump said`)."""
     if tok.ent_type_ in _NOT_SPEAKERS and not tok.lower_.endswith("-old"):
         return False
-    return not (tok.i == tok.sent.start and tok.text.isupper() and len(tok.text) > 2)
+    # `Token.sent` walks the parse: asked last, only of all-capitals words.
+    text = tok.text
+    return not (text.isupper() and len(text) > 2 and tok.i == tok.sent.start)
 
 
 def _inverted_subject(verb: Token) -> Token | None:
@@ -219,11 +223,14 @@ _CHUNKS = "wirestream_noun_chunks"
 def _noun_chunks(tok: Token) -> list[tuple[int, int, int]]:
     """(start, end, root) of the noun chunks of tok's sentence, computed once per sentence
     and parse (kept in the Doc's user data: the quote step asks again per cue)."""
-    cache = tok.doc.user_data.setdefault(_CHUNKS, {})
+    doc = tok.doc
+    cache = doc.user_data.setdefault(_CHUNKS, {})
     sent = tok.sent
     found = cache.get(sent.start)
     if found is None:
-        found = [(c.start, c.end, c.root.i) for c in sent.noun_chunks]
+        # The language's chunker run on the sentence alone: `Span.noun_chunks` chunks the
+        # whole Doc and filters (milliseconds per long article, per sentence asked).
+        found = [(s, e, doc[s:e].root.i) for s, e, _ in doc.noun_chunks_iterator(sent)]
         cache[sent.start] = found
     return found
 

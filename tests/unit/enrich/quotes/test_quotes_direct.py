@@ -54,3 +54,21 @@ def test_unbalanced_mark_does_not_swallow_the_next_paragraph():
 def test_typo_opening_mark_used_as_closing_mark():
     text = "“It's unusual,“ said Larry Noble. “It's hard.”"
     assert quoted(text) == ["It's unusual,", "It's hard."]
+
+
+def test_single_mark_finder_agrees_with_the_regex_rule():
+    import random
+
+    from pipeline.enrich.quotes.direct import _SINGLE, single_marks
+
+    samples = [
+        "He called it 'a disgrace' and left.",
+        "‘Nobody’s fault,’ she said. 'Tis the season; rock 'n' roll",
+        "'Quoted.' 'Again!' Ends with an apostrophe'",
+        "",
+    ]
+    rng = random.Random(0)
+    alphabet = "ab_1 ‘’'\"“”.,!?…-é\u00a0"
+    samples += ["".join(rng.choice(alphabet) for _ in range(30)) for _ in range(5000)]
+    for text in samples:
+        assert single_marks(text) == [m.start() for m in _SINGLE.finditer(text)], text
