@@ -142,12 +142,29 @@ def test_unexpected_failure_is_500_without_a_stack_trace(producer, fake_client) 
     assert (status, body) == (500, {"error": "internal error"})
 
 
-def test_healthz_reports_kafka(producer) -> None:
+def test_healthz_reports_kafka(fake_client) -> None:
+    import socket
+
+    from connectors.producer import ArticleProducer
+    from connectors.settings import ConnectorSettings
+    from pipeline.settings import KafkaSettings, TopicSettings
+
     async def go(client: TestClient) -> tuple[int, dict]:
         response = await client.get("/healthz")
         return response.status, await response.json()
 
-    assert _call(create_app(producer), go) == (200, {"status": "ok", "kafka": True})
+    # A bootstrap address that accepts connections, then one that does not: the answer
+    # must not depend on whether a Kafka happens to run on this machine.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        producer = ArticleProducer(
+            KafkaSettings(bootstrap=f"127.0.0.1:{port}"),
+            TopicSettings(article="articles", deadletter="dead"),
+            ConnectorSettings(),
+            client=fake_client,
+        )
+        assert _call(create_app(producer), go) == (200, {"status": "ok", "kafka": True})
+    assert _call(create_app(producer), go)[0] == 503
 
 
 def test_authorize_hook_can_refuse_requests(producer, fake_client) -> None:
