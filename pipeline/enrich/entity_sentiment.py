@@ -28,11 +28,7 @@ from pipeline.enrich.artefacts import artefact_dir
 from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.resources import Resources
 from pipeline.enrich.sentiment_inputs import SentimentInputs, pad_batch
-from pipeline.enrich.shared_weights import (
-    WORD_EMBEDDINGS,
-    shared_word_embeddings,
-    take_word_embeddings,
-)
+from pipeline.enrich.shared_weights import shared_word_embeddings
 
 NAME = "entity_sentiment.minilm.v1"
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
@@ -65,23 +61,15 @@ class SentimentModel:
     ) -> None:
         """`word_embeddings`: the base model's table, taken in place of the graph's copy
         when the artefact says its embeddings stayed frozen (shared_weights)."""
-        import onnxruntime as ort
-
         from pipeline.enrich.minilm import model_path
-        from pipeline.enrich.onnx_backend import session_options
+        from pipeline.enrich.onnx_backend import fine_tune_session
 
         folder = artefact_dir(directory)
         self.meta = json.loads((folder / f"{NAME}.json").read_text(encoding="utf-8"))
         self.inputs = SentimentInputs.from_model_dir(model_path(), int(self.meta["max_length"]))
-        options = session_options(threads)
         frozen = "embeddings" in str(self.meta.get("recipe", {}).get("frozen", ""))
-        self._shared = take_word_embeddings(
-            options, f"encoder.{WORD_EMBEDDINGS}", word_embeddings if frozen else None
-        )
-        self._session = ort.InferenceSession(
-            str(folder / f"{NAME}.int8.onnx"),
-            sess_options=options,
-            providers=["CPUExecutionProvider"],
+        self._session, self._shared = fine_tune_session(
+            folder / f"{NAME}.int8.onnx", threads, word_embeddings if frozen else None
         )
 
     def probabilities(

@@ -19,6 +19,8 @@ from pipeline.enrich.shared_weights import WORD_EMBEDDINGS, take_word_embeddings
 
 GRAPH_WORD_EMBEDDINGS = f"inner.{WORD_EMBEDDINGS}"
 """The table's name in the export (`onnx_export` wraps the model as `inner`)."""
+FINE_TUNE_WORD_EMBEDDINGS = f"encoder.{WORD_EMBEDDINGS}"
+"""The table's name in a fine-tune's graph (the training scripts wrap MiniLM as `encoder`)."""
 
 
 def session_options(threads: int | None = None, arena: bool = False) -> Any:
@@ -46,6 +48,22 @@ def session_options(threads: int | None = None, arena: bool = False) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return options
+
+
+def fine_tune_session(
+    path: Path, threads: int | None, word_embeddings: np.ndarray | None
+) -> tuple[Any, Any]:
+    """(session, the OrtValue it reads its word embeddings from, or None) of a fine-tuned
+    int8 graph; pass `word_embeddings` only when its artefact says they stayed frozen. Keep
+    the second as long as the first (ONNX Runtime does not own that memory)."""
+    import onnxruntime as ort
+
+    options = session_options(threads)
+    shared = take_word_embeddings(options, FINE_TUNE_WORD_EMBEDDINGS, word_embeddings)
+    session = ort.InferenceSession(
+        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return session, shared
 
 
 @dataclass

@@ -35,11 +35,7 @@ from pipeline.enrich.embedding import LEDE_TOKENS, article_text, ensure_embeddin
 from pipeline.enrich.encoder import shared_encoder
 from pipeline.enrich.iptc import CODES, LABELS
 from pipeline.enrich.resources import Resources
-from pipeline.enrich.shared_weights import (
-    WORD_EMBEDDINGS,
-    shared_word_embeddings,
-    take_word_embeddings,
-)
+from pipeline.enrich.shared_weights import shared_word_embeddings
 
 NAME = "topic.minilm.v3"
 
@@ -99,10 +95,8 @@ class TopicModel:
     ) -> None:
         """`word_embeddings`: the base model's table, taken in place of the graph's copy
         when the artefact says its embeddings stayed frozen (shared_weights)."""
-        import onnxruntime as ort
-
         from pipeline.enrich.minilm import model_path
-        from pipeline.enrich.onnx_backend import session_options
+        from pipeline.enrich.onnx_backend import fine_tune_session
         from pipeline.enrich.wordpiece import WordPieceTokenizer
 
         folder = artefact_dir(directory)
@@ -129,16 +123,10 @@ class TopicModel:
                     blend=float(self.meta["blend"]["embedding_weight"]),
                 )
         self._tokenizer = WordPieceTokenizer.from_model_dir(model_path())
-        options = session_options(threads)
         # build_model trains the embeddings only when no layer is frozen
         frozen = int(self.meta.get("training", {}).get("frozen_layers", 0)) > 0
-        self._shared = take_word_embeddings(
-            options, f"encoder.{WORD_EMBEDDINGS}", word_embeddings if frozen else None
-        )
-        self._session = ort.InferenceSession(
-            str(folder / f"{NAME}.int8.onnx"),
-            sess_options=options,
-            providers=["CPUExecutionProvider"],
+        self._session, self._shared = fine_tune_session(
+            folder / f"{NAME}.int8.onnx", threads, word_embeddings if frozen else None
         )
 
     def logits(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
