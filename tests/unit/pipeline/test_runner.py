@@ -161,6 +161,8 @@ def test_the_encoder_leaves_a_core_to_the_parse_only_when_the_chain_parses(monke
     from pipeline.settings import EnrichSettings
 
     monkeypatch.setattr("os.cpu_count", lambda: 2)
+    # the automatic choice is under test, whatever the shell running the tests configured
+    monkeypatch.delenv("WIRESTREAM_ENRICH_ENCODER_THREADS", raising=False)
     cheap = Resources()
     registry.build(["wirecopy.v1", "language.lingua.v1"], cheap)
     assert (cheap.background_threads, cheap.encoder_threads()) == (0, 2)
