@@ -23,7 +23,7 @@ LOOKBACK = 80
 """Tokens before an opening mark searched for its cue; bounds the work per quote."""
 QUOTE_MARKS = frozenset(['"', "“", "”", "„", "‟", "«", "»", "＂", "‘", "’", "'", "''", "``"])
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
-_NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "MONEY", "QUANTITY", "ORDINAL"})
 _CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "acl")
 
 
@@ -129,8 +129,9 @@ def is_cue(token: Token) -> bool:
 
 
 def _can_speak(tok: Token) -> bool:
-    """Not a date, number or amount ("Wednesday called"), but "the 46-year-old" can speak;
-    not the capitals of a dateline (`LONDON (Reuters) - Donald Trump said`)."""
+    """Not a date, time or amount ("Wednesday called"), but "the 46-year-old" and a poll
+    share ("Twenty-four percent said", PolNeAR's source of such reports) can speak; not the
+    capitals of a dateline (`LONDON (Reuters) - Donald Trump said`)."""
     if tok.ent_type_ in _NOT_SPEAKERS and not tok.lower_.endswith("-old"):
         return False
     # `Token.sent` walks the parse: asked last, only of all-capitals words.

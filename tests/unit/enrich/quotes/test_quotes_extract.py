@@ -51,6 +51,18 @@ def test_common_noun_source_keeps_its_mention_and_no_name(quotes_of):
     assert quote["speaker_mention"] == "The report"
 
 
+def test_a_poll_share_is_the_mention_of_its_report_with_no_name(quotes_of):
+    # PolNeAR marks "Twenty-four percent" as the source of what poll respondents said;
+    # a share is never a name (speaker null), but the mention says who spoke.
+    text = (
+        "In the new poll, twenty-four percent of voters said they were more likely to vote "
+        "for him because of the scandal."
+    )
+    [quote] = quotes_of(text)
+    assert quote["kind"] == "indirect"
+    assert quote["speaker_mention"] == "twenty-four percent" and quote["speaker"] is None
+
+
 def test_the_newspaper_resolves_to_the_publication_named_before(quotes_of):
     text = (
         "The Washington Post published the documents on Monday.\n"
