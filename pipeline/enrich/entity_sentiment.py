@@ -62,13 +62,13 @@ class SentimentModel:
         """`word_embeddings`: the base model's table, taken in place of the graph's copy
         when the artefact says its embeddings stayed frozen (shared_weights)."""
         from pipeline.enrich.minilm import model_path
-        from pipeline.enrich.onnx_backend import fine_tune_session
+        from pipeline.enrich.onnx_backend import model_session
 
         folder = artefact_dir(directory)
         self.meta = json.loads((folder / f"{NAME}.json").read_text(encoding="utf-8"))
         self.inputs = SentimentInputs.from_model_dir(model_path(), int(self.meta["max_length"]))
         frozen = "embeddings" in str(self.meta.get("recipe", {}).get("frozen", ""))
-        self._session, self._shared = fine_tune_session(
+        self._session, self._shared = model_session(
             folder / f"{NAME}.int8.onnx", threads, word_embeddings if frozen else None
         )
 

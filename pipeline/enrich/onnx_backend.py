@@ -50,16 +50,20 @@ def session_options(threads: int | None = None, arena: bool = False) -> Any:
     return options
 
 
-def fine_tune_session(
-    path: Path, threads: int | None, word_embeddings: np.ndarray | None
+def model_session(
+    path: Path,
+    threads: int | None,
+    word_embeddings: np.ndarray | None,
+    table_name: str = FINE_TUNE_WORD_EMBEDDINGS,
 ) -> tuple[Any, Any]:
-    """(session, the OrtValue it reads its word embeddings from, or None) of a fine-tuned
-    int8 graph; pass `word_embeddings` only when its artefact says they stayed frozen. Keep
-    the second as long as the first (ONNX Runtime does not own that memory)."""
+    """(session, the OrtValue it reads its word embeddings from, or None) of a MiniLM graph
+    (a fine-tune by default; the encoder's export names its table GRAPH_WORD_EMBEDDINGS).
+    Pass `word_embeddings` only for a graph whose table is the base model's. Keep the
+    second as long as the first (ONNX Runtime does not own that memory)."""
     import onnxruntime as ort
 
     options = session_options(threads)
-    shared = take_word_embeddings(options, FINE_TUNE_WORD_EMBEDDINGS, word_embeddings)
+    shared = take_word_embeddings(options, table_name, word_embeddings)
     session = ort.InferenceSession(
         str(path), sess_options=options, providers=["CPUExecutionProvider"]
     )
@@ -81,16 +85,12 @@ class OnnxBackend:
     _shared: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        import onnxruntime as ort
-
         directory = onnx_export.export(self.path, self.cache_root)
         filename = onnx_export.INT8_FILE if self.quantised else onnx_export.FP32_FILE
         self.name = "onnx-int8" if self.quantised else "onnx-fp32"
-        options = session_options(self.threads)
         # The export is of the base model: its table is the file's, always.
-        self._shared = take_word_embeddings(options, GRAPH_WORD_EMBEDDINGS, self.word_embeddings)
-        self._session = ort.InferenceSession(
-            str(directory / filename), sess_options=options, providers=["CPUExecutionProvider"]
+        self._session, self._shared = model_session(
+            directory / filename, self.threads, self.word_embeddings, GRAPH_WORD_EMBEDDINGS
         )
 
     def token_embeddings(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

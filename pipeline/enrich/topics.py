@@ -96,7 +96,7 @@ class TopicModel:
         """`word_embeddings`: the base model's table, taken in place of the graph's copy
         when the artefact says its embeddings stayed frozen (shared_weights)."""
         from pipeline.enrich.minilm import model_path
-        from pipeline.enrich.onnx_backend import fine_tune_session
+        from pipeline.enrich.onnx_backend import model_session
         from pipeline.enrich.wordpiece import WordPieceTokenizer
 
         folder = artefact_dir(directory)
@@ -125,7 +125,7 @@ class TopicModel:
         self._tokenizer = WordPieceTokenizer.from_model_dir(model_path())
         # build_model trains the embeddings only when no layer is frozen
         frozen = int(self.meta.get("training", {}).get("frozen_layers", 0)) > 0
-        self._session, self._shared = fine_tune_session(
+        self._session, self._shared = model_session(
             folder / f"{NAME}.int8.onnx", threads, word_embeddings if frozen else None
         )
 
