@@ -115,6 +115,19 @@ def aggregate(probs: np.ndarray) -> dict[str, Any]:
     return {"label": LABELS[best], "score": round(float(mean[best]), 4)}
 
 
+def shared_sentiment_model(resources: Resources) -> SentimentModel:
+    """The worker's one sentiment model (this enricher and the short-target stance read
+    it), built on first use."""
+    return resources.shared(
+        f"model:{NAME}",
+        lambda: SentimentModel(
+            resources.settings.artefacts_dir,
+            resources.encoder_threads(),
+            shared_word_embeddings(resources),
+        ),
+    )
+
+
 class EntitySentimentEnricher:
     name = NAME
 
@@ -122,14 +135,7 @@ class EntitySentimentEnricher:
         settings = resources.settings
         self.max_entities = settings.sentiment_entities
         self.max_mentions = settings.sentiment_mentions
-        self.model: SentimentModel = resources.shared(
-            f"model:{NAME}",
-            lambda: SentimentModel(
-                settings.artefacts_dir,
-                resources.encoder_threads(),
-                shared_word_embeddings(resources),
-            ),
-        )
+        self.model: SentimentModel = shared_sentiment_model(resources)
 
     def enrich(self, records: Sequence[Record]) -> None:
         jobs: list[tuple[Record, tuple[str, str], list[dict[str, Any]]]] = []

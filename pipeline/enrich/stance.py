@@ -26,7 +26,6 @@ from pipeline.enrich.base import Record, is_english
 from pipeline.enrich.embedding import ensure_embeddings, has_embedding
 from pipeline.enrich.encoder import SentenceEncoder, shared_encoder
 from pipeline.enrich.resources import Resources
-from pipeline.enrich.shared_weights import shared_word_embeddings
 from pipeline.enrich.short_stance import NAME as SHORT_NAME
 from pipeline.enrich.short_stance import Readings, ShortStanceHead, pair_designs
 from pipeline.enrich.stance_features import (
@@ -183,23 +182,13 @@ class StanceEnricher:
 
     def _short_head(self) -> tuple[ShortStanceHead, Readings]:
         """The short-target head and the entity-sentiment model, built on first use."""
-        from pipeline.enrich.entity_sentiment import NAME as SENTIMENT
-        from pipeline.enrich.entity_sentiment import SentimentModel
+        from pipeline.enrich.entity_sentiment import shared_sentiment_model
 
-        resources, settings = self._resources, self._resources.settings
+        resources = self._resources
         head = resources.shared(
-            f"head:{SHORT_NAME}", lambda: ShortStanceHead.load(settings.artefacts_dir)
+            f"head:{SHORT_NAME}", lambda: ShortStanceHead.load(resources.settings.artefacts_dir)
         )
-        # The key of entity_sentiment.minilm.v1: one copy of the model per worker.
-        model = resources.shared(
-            f"model:{SENTIMENT}",
-            lambda: SentimentModel(
-                settings.artefacts_dir,
-                resources.encoder_threads(),
-                shared_word_embeddings(resources),
-            ),
-        )
-        return head, model.probabilities
+        return head, shared_sentiment_model(resources).probabilities
 
     def _articles(self, records: Sequence[Record]) -> list[Article]:
         # All sentences of the batch in one encoder call: one sort, full batches.
